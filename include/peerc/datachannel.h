@@ -1,0 +1,4 @@
+#ifndef PEERC_DATACHANNEL_H
+#define PEERC_DATACHANNEL_H
+#include <peerc/ctx.h>
+#endif
