@@ -1,1 +1,33 @@
-# tests
+# tests: integration tests (two pcs in one process over loopback), API and
+# ABI checks.  Unit tests are listed by each layer's local.mk.
+EXTRA_DIST += tests/integration/harness.h
+
+noinst_LTLIBRARIES += tests/libharness.la
+tests_libharness_la_SOURCES = tests/integration/harness.c tests/integration/harness.h
+tests_libharness_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+
+INTEGRATION_LIBS = tests/libharness.la libpeerc.la -lpthread
+INTEGRATION_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/tests/integration
+
+check_PROGRAMS += tests/integration/pc-datachannel tests/integration/pc-misuse
+TESTS += tests/integration/pc-datachannel tests/integration/pc-misuse
+tests_integration_pc_datachannel_SOURCES = tests/integration/pc-datachannel.c
+tests_integration_pc_datachannel_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+tests_integration_pc_datachannel_LDADD = $(INTEGRATION_LIBS)
+tests_integration_pc_misuse_SOURCES = tests/integration/pc-misuse.c
+tests_integration_pc_misuse_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+tests_integration_pc_misuse_LDADD = $(INTEGRATION_LIBS)
+
+# ABI and API surface checks
+TESTS += tests/abi/headers.sh tests/abi/exports.sh
+if HAVE_ABIGAIL
+TESTS += tests/abi/abi-compare.sh
+endif
+EXTRA_DIST += tests/abi/headers.sh tests/abi/exports.sh tests/abi/abi-compare.sh abi/libpeerc.abi abi/libpeerc.abignore
+AM_TESTS_ENVIRONMENT += CC='$(CC)' CXX='$(CXX)'; export CC CXX;
+
+# Refresh the committed ABI baseline (release time only; see doc/abi.md).
+abi-baseline: libpeerc.la
+	abidw --no-corpus-path --no-show-locs --headers-dir $(top_srcdir)/include/peerc .libs/libpeerc.so \
+		> $(top_srcdir)/abi/libpeerc.abi
+.PHONY: abi-baseline

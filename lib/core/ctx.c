@@ -3,31 +3,40 @@
 
 #include "core/log.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
+/*
+ * Tasks cross threads through one queue guarded by a pthread mutex (not a
+ * GMutex: GLib's futex-based locks are invisible to ThreadSanitizer, and
+ * the hand-over is exactly what it must see).  An idle source on the
+ * worker's context drains the queue.
+ */
 struct peerc_ctx {
     GMainContext *main_context;
     GMainLoop *loop;
     GThread *thread;
-    GMutex lock;        /* guards shutting_down and members */
+    pthread_mutex_t lock;   /* guards everything below */
     gboolean shutting_down;
-    GArray *members;    /* peerc_ctx_member */
+    GQueue tasks;           /* task * */
+    gboolean drain_scheduled;
+    GArray *members;        /* peerc_ctx_member */
 };
 
-typedef struct sync_call {
-    int (*fn)(void *arg);
-    void *arg;
-    int result;
+typedef struct sync_wait {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
     gboolean done;
-    GMutex lock;
-    GCond cond;
-} sync_call;
+    int result;
+} sync_wait;
 
-typedef struct posted_task {
-    void (*fn)(void *arg);
-    void *arg;
+typedef struct task {
+    int (*call)(void *arg);       /* synchronous call, or */
+    void (*fn)(void *arg);        /* posted task */
     void (*destroy)(void *arg);
-} posted_task;
+    void *arg;
+    sync_wait *wait;
+} task;
 
 static gpointer worker_main(gpointer data)
 {
@@ -47,7 +56,8 @@ int peerc_ctx_new(peerc_ctx **out)
     ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return PEERC_E_NO_MEMORY;
-    g_mutex_init(&ctx->lock);
+    pthread_mutex_init(&ctx->lock, NULL);
+    g_queue_init(&ctx->tasks);
     ctx->members = g_array_new(FALSE, FALSE, sizeof(peerc_ctx_member));
     ctx->main_context = g_main_context_new();
     ctx->loop = g_main_loop_new(ctx->main_context, FALSE);
@@ -56,7 +66,7 @@ int peerc_ctx_new(peerc_ctx **out)
         g_main_loop_unref(ctx->loop);
         g_main_context_unref(ctx->main_context);
         g_array_free(ctx->members, TRUE);
-        g_mutex_clear(&ctx->lock);
+        pthread_mutex_destroy(&ctx->lock);
         free(ctx);
         return PEERC_E_INTERNAL;
     }
@@ -75,96 +85,125 @@ GMainContext *peerc__ctx_main_context(const peerc_ctx *ctx)
     return ctx->main_context;
 }
 
-static gboolean run_sync_call(gpointer data)
+static void run_task(task *t)
 {
-    sync_call *call = data;
-    int result = call->fn(call->arg);
-    g_mutex_lock(&call->lock);
-    call->result = result;
-    call->done = TRUE;
-    g_cond_signal(&call->cond);
-    g_mutex_unlock(&call->lock);
-    return G_SOURCE_REMOVE;
+    if (t->call) {
+        int result = t->call(t->arg);
+        pthread_mutex_lock(&t->wait->lock);
+        t->wait->result = result;
+        t->wait->done = TRUE;
+        pthread_cond_signal(&t->wait->cond);
+        pthread_mutex_unlock(&t->wait->lock);
+    } else {
+        t->fn(t->arg);
+        if (t->destroy)
+            t->destroy(t->arg);
+    }
+    free(t);
+}
+
+static gboolean drain_tasks(gpointer data)
+{
+    peerc_ctx *ctx = data;
+    for (;;) {
+        task *t;
+        pthread_mutex_lock(&ctx->lock);
+        t = g_queue_pop_head(&ctx->tasks);
+        if (!t)
+            ctx->drain_scheduled = FALSE;
+        pthread_mutex_unlock(&ctx->lock);
+        if (!t)
+            return G_SOURCE_REMOVE;
+        run_task(t);
+    }
+}
+
+/* Queue t; FALSE when the ctx no longer runs tasks. */
+static gboolean enqueue(peerc_ctx *ctx, task *t)
+{
+    gboolean schedule;
+    pthread_mutex_lock(&ctx->lock);
+    if (ctx->shutting_down) {
+        pthread_mutex_unlock(&ctx->lock);
+        return FALSE;
+    }
+    g_queue_push_tail(&ctx->tasks, t);
+    schedule = !ctx->drain_scheduled;
+    ctx->drain_scheduled = TRUE;
+    pthread_mutex_unlock(&ctx->lock);
+    if (schedule) {
+        GSource *source = g_idle_source_new();
+        g_source_set_priority(source, G_PRIORITY_DEFAULT);
+        g_source_set_callback(source, drain_tasks, ctx, NULL);
+        g_source_attach(source, ctx->main_context);
+        g_source_unref(source);
+    }
+    return TRUE;
 }
 
 int peerc__ctx_call(peerc_ctx *ctx, int (*fn)(void *arg), void *arg)
 {
-    sync_call call = {.fn = fn, .arg = arg};
-    GSource *source;
+    sync_wait wait = {.done = FALSE};
+    task *t;
+    int result;
     if (peerc__ctx_on_worker(ctx))
         return fn(arg);
-    g_mutex_lock(&ctx->lock);
-    if (ctx->shutting_down) {
-        g_mutex_unlock(&ctx->lock);
-        return PEERC_E_CLOSED;
+    t = calloc(1, sizeof *t);
+    if (!t)
+        return PEERC_E_NO_MEMORY;
+    t->call = fn;
+    t->arg = arg;
+    t->wait = &wait;
+    pthread_mutex_init(&wait.lock, NULL);
+    pthread_cond_init(&wait.cond, NULL);
+    if (!enqueue(ctx, t)) {
+        free(t);
+        result = PEERC_E_CLOSED;
+    } else {
+        pthread_mutex_lock(&wait.lock);
+        while (!wait.done)
+            pthread_cond_wait(&wait.cond, &wait.lock);
+        result = wait.result;
+        pthread_mutex_unlock(&wait.lock);
     }
-    g_mutex_init(&call.lock);
-    g_cond_init(&call.cond);
-    source = g_idle_source_new();
-    g_source_set_priority(source, G_PRIORITY_DEFAULT);
-    g_source_set_callback(source, run_sync_call, &call, NULL);
-    g_source_attach(source, ctx->main_context);
-    g_source_unref(source);
-    g_mutex_unlock(&ctx->lock);
-
-    g_mutex_lock(&call.lock);
-    while (!call.done)
-        g_cond_wait(&call.cond, &call.lock);
-    g_mutex_unlock(&call.lock);
-    g_mutex_clear(&call.lock);
-    g_cond_clear(&call.cond);
-    return call.result;
-}
-
-static gboolean run_posted(gpointer data)
-{
-    posted_task *task = data;
-    task->fn(task->arg);
-    return G_SOURCE_REMOVE;
-}
-
-static void free_posted(gpointer data)
-{
-    posted_task *task = data;
-    if (task->destroy)
-        task->destroy(task->arg);
-    free(task);
+    pthread_mutex_destroy(&wait.lock);
+    pthread_cond_destroy(&wait.cond);
+    return result;
 }
 
 void peerc__ctx_post(peerc_ctx *ctx, void (*fn)(void *arg), void *arg, void (*destroy)(void *arg))
 {
-    posted_task *task = malloc(sizeof *task);
-    GSource *source;
-    if (!task)
+    task *t = calloc(1, sizeof *t);
+    if (!t)
         abort(); /* allocation failure of a few bytes: nothing sane to do */
-    task->fn = fn;
-    task->arg = arg;
-    task->destroy = destroy;
-    source = g_idle_source_new();
-    g_source_set_priority(source, G_PRIORITY_DEFAULT);
-    g_source_set_callback(source, run_posted, task, free_posted);
-    g_source_attach(source, ctx->main_context);
-    g_source_unref(source);
+    t->fn = fn;
+    t->arg = arg;
+    t->destroy = destroy;
+    if (!enqueue(ctx, t)) {
+        if (destroy)
+            destroy(arg);
+        free(t);
+    }
 }
 
 void peerc__ctx_add_member(peerc_ctx *ctx, void (*shutdown)(void *obj), void *obj)
 {
     peerc_ctx_member m = {shutdown, obj};
-    g_mutex_lock(&ctx->lock);
+    pthread_mutex_lock(&ctx->lock);
     g_array_append_val(ctx->members, m);
-    g_mutex_unlock(&ctx->lock);
+    pthread_mutex_unlock(&ctx->lock);
 }
 
 void peerc__ctx_remove_member(peerc_ctx *ctx, void *obj)
 {
-    g_mutex_lock(&ctx->lock);
+    pthread_mutex_lock(&ctx->lock);
     for (guint i = 0; i < ctx->members->len; i++) {
         if (g_array_index(ctx->members, peerc_ctx_member, i).obj == obj) {
             g_array_remove_index(ctx->members, i);
             break;
         }
     }
-    g_mutex_unlock(&ctx->lock);
+    pthread_mutex_unlock(&ctx->lock);
 }
 
 static int shutdown_members(void *arg)
@@ -172,14 +211,14 @@ static int shutdown_members(void *arg)
     peerc_ctx *ctx = arg;
     for (;;) {
         peerc_ctx_member m;
-        g_mutex_lock(&ctx->lock);
+        pthread_mutex_lock(&ctx->lock);
         if (ctx->members->len == 0) {
-            g_mutex_unlock(&ctx->lock);
+            pthread_mutex_unlock(&ctx->lock);
             break;
         }
         m = g_array_index(ctx->members, peerc_ctx_member, ctx->members->len - 1);
         g_array_remove_index(ctx->members, ctx->members->len - 1);
-        g_mutex_unlock(&ctx->lock);
+        pthread_mutex_unlock(&ctx->lock);
         m.shutdown(m.obj);
     }
     return PEERC_OK;
@@ -194,6 +233,7 @@ static int quit_loop(void *arg)
 
 void peerc_ctx_free(peerc_ctx *ctx)
 {
+    task *t;
     if (!ctx)
         return;
     if (peerc__ctx_on_worker(ctx)) {
@@ -201,18 +241,22 @@ void peerc_ctx_free(peerc_ctx *ctx)
         return;
     }
     peerc__ctx_call(ctx, shutdown_members, ctx);
-    /* Let already-queued tasks run so their destroy notifiers free memory. */
     peerc__ctx_call(ctx, quit_loop, ctx);
-    g_mutex_lock(&ctx->lock);
+    pthread_mutex_lock(&ctx->lock);
     ctx->shutting_down = TRUE;
-    g_mutex_unlock(&ctx->lock);
+    pthread_mutex_unlock(&ctx->lock);
     g_thread_join(ctx->thread);
-    /* The last unref destroys still-attached sources without dispatching
-     * them, so their destroy notifiers release what they carry. */
+    /* Posted tasks that never ran still release what they carry. */
+    while ((t = g_queue_pop_head(&ctx->tasks))) {
+        if (t->destroy)
+            t->destroy(t->arg);
+        free(t);
+    }
+    /* The last unref destroys still-attached sources without dispatching. */
     g_main_loop_unref(ctx->loop);
     g_main_context_unref(ctx->main_context);
     g_array_free(ctx->members, TRUE);
-    g_mutex_clear(&ctx->lock);
+    pthread_mutex_destroy(&ctx->lock);
     PEERC_DEBUG("ctx", "runtime %p stopped", (void *)ctx);
     free(ctx);
 }

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Shared by chromium-offerer.sh and chromium-answerer.sh: run
+# chromium_peer.mjs against peerc-peer with Chromium in role $1.  stdout is
+# TAP only.
+role=$1
+shift
+srcdir=${top_srcdir:-.}/tests/interop
+builddir=${top_builddir:-.}/tests/interop
+node=${NODE:-node}
+
+# A missing peer is a failure, not a skip: scripts/check installs it.
+fail() {
+    echo "not ok 1 - $1"
+    echo "1..1"
+    exit 1
+}
+command -v "$node" >/dev/null 2>&1 || fail "node is not installed (scripts/check installs it)"
+# playwright-core comes from npm.  A read-only source tree (make distcheck)
+# gets its own copy in the build tree.
+scriptdir=$srcdir
+if [ ! -d "$srcdir/node_modules/playwright-core" ]; then
+    scriptdir=$builddir/npm
+    mkdir -p "$scriptdir"
+    if [ ! -d "$scriptdir/node_modules/playwright-core" ]; then
+        cp "$srcdir/package.json" "$srcdir/package-lock.json" "$scriptdir/" &&
+            (cd "$scriptdir" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+            fail "cannot install playwright-core with npm"
+    fi
+    cp "$srcdir/chromium_peer.mjs" "$srcdir/chromium-page.html" "$scriptdir/"
+fi
+exec /bin/sh "$srcdir/run-with-deadline.sh" 57 "$node" "$scriptdir/chromium_peer.mjs" \
+    --peer "$builddir/peerc-peer" --role "$role" \
+    --log "$builddir/chromium-$role.peer.log" "$@"
