@@ -4,11 +4,14 @@
 
 PEERC_DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config
   libglib2.0-dev libnice-dev libssl-dev libsrtp2-dev libusrsctp-dev libopus-dev libvpx-dev libjson-glib-dev
-  abigail-tools python3 python3-aiortc chromium nodejs npm"
+  abigail-tools python3 python3-aiortc chromium"
 
 peerc_install_packages() {
-    local missing=()
-    for p in $PEERC_DEBIAN_PACKAGES; do
+    local missing=() wanted=$PEERC_DEBIAN_PACKAGES
+    # Node.js may come from elsewhere (its own npm conflicts with Debian's).
+    command -v node >/dev/null 2>&1 || wanted="$wanted nodejs"
+    command -v npm >/dev/null 2>&1 || wanted="$wanted npm"
+    for p in $wanted; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
             missing+=("$p")
     done

@@ -18,13 +18,15 @@ tests_integration_pc_misuse_SOURCES = tests/integration/pc-misuse.c
 tests_integration_pc_misuse_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 tests_integration_pc_misuse_LDADD = $(INTEGRATION_LIBS)
 
+include tests/integration/ice.mk
+
 # ABI and API surface checks
-TESTS += tests/abi/headers.sh tests/abi/exports.sh
+TESTS += tests/abi/headers.sh tests/abi/exports.sh tests/abi/installed.sh
 if HAVE_ABIGAIL
 TESTS += tests/abi/abi-compare.sh
 endif
-EXTRA_DIST += tests/abi/headers.sh tests/abi/exports.sh tests/abi/abi-compare.sh abi/libpeerc.abi abi/libpeerc.abignore
-AM_TESTS_ENVIRONMENT += CC='$(CC)' CXX='$(CXX)'; export CC CXX;
+EXTRA_DIST += tests/abi/headers.sh tests/abi/exports.sh tests/abi/installed.sh tests/abi/abi-compare.sh abi/libpeerc.abi abi/libpeerc.abignore
+AM_TESTS_ENVIRONMENT += CC='$(CC)' CXX='$(CXX)' MAKE='$(MAKE)' SANITIZER_LDFLAGS='$(SANITIZER_LDFLAGS)'; export CC CXX MAKE SANITIZER_LDFLAGS;
 
 # Refresh the committed ABI baseline (release time only; see doc/abi.md).
 abi-baseline: libpeerc.la

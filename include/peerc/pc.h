@@ -162,8 +162,10 @@ typedef struct peerc_pc_config {
     int32_t enable_ice_tcp;                 /* RFC 6544 candidates; default 1 */
     uint32_t max_message_size;              /* advertised a=max-message-size; default 262144 */
     /* Space-separated local IP addresses to gather host candidates on,
-     * e.g. "127.0.0.1"; NULL (default) = every interface but loopback. */
+     * e.g. "127.0.0.1"; NULL (default) = every interface but loopback and
+     * IPv6 link-local. */
     const char *local_addresses;
+    int32_t enable_ice_udp;                 /* UDP candidates; default 1 (0: ICE-TCP/TURN only) */
 } peerc_pc_config;
 
 /* Set size and defaults.  Errors: PEERC_E_INVALID_ARGUMENT. */

@@ -232,7 +232,7 @@ int peerc__ice_new(GMainContext *mc, const peerc_ice_config *cfg, const peerc_ic
     /* UPnP would delay gathering-done by ~200 ms for nothing on most hosts;
      * 10 ms pacing keeps time-to-connected low while staying gentle on NATs. */
     g_object_set(ice->agent, "upnp", FALSE, "ice-tcp", cfg->enable_tcp ? TRUE : FALSE,
-                 "ice-udp", TRUE, "stun-pacing-timer", 10u, "force-relay",
+                 "ice-udp", cfg->enable_udp ? TRUE : FALSE, "stun-pacing-timer", 10u, "force-relay",
                  cfg->relay_only ? TRUE : FALSE, NULL);
     rc = add_local_addresses(ice, cfg, err, errlen);
     if (rc < 0) {

@@ -21,6 +21,7 @@ typedef struct peerc_ice_config {
     int relay_only;
     int enable_ipv6;
     int enable_tcp;
+    int enable_udp;
     uint16_t port_min, port_max;
     const char *local_addresses; /* space-separated; NULL = all interfaces */
 } peerc_ice_config;

@@ -136,6 +136,7 @@ int peerc_pc_config_init(peerc_pc_config *config)
     config->size = sizeof *config;
     config->enable_ipv6 = 1;
     config->enable_ice_tcp = 1;
+    config->enable_ice_udp = 1;
     config->max_message_size = 262144;
     return PEERC_OK;
 }
@@ -212,6 +213,9 @@ static int validate_config(const peerc_pc_config *c, char *err, size_t errlen)
     if (!c->certificate_pem != !c->private_key_pem)
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT,
                              "certificate_pem and private_key_pem go together");
+    if (!c->enable_ice_udp && !c->enable_ice_tcp)
+        return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT,
+                             "enable_ice_udp and enable_ice_tcp are both 0");
     if (c->max_message_size && c->max_message_size < 1024)
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "max_message_size below 1024");
     return PEERC_OK;

@@ -247,6 +247,7 @@ int peerc__pc_transport_init(peerc_pc *pc, char *err, size_t errlen)
         .relay_only = pc->config.ice_transport_policy == PEERC_ICE_TRANSPORT_POLICY_RELAY,
         .enable_ipv6 = pc->config.enable_ipv6,
         .enable_tcp = pc->config.enable_ice_tcp,
+        .enable_udp = pc->config.enable_ice_udp,
         .port_min = pc->config.port_min,
         .port_max = pc->config.port_max,
         .local_addresses = pc->local_addresses,
