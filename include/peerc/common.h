@@ -62,8 +62,9 @@ PEERC_API void peerc_free(void *ptr);
 
 /*
  * Logging.  Off by default.  Either install a handler, or set the
- * environment variable PEERC_LOG to error|warning|info|debug|trace before
- * the first peerc call to have messages printed on stderr by any program.
+ * environment variable PEERC_LOG to error|warning|info|debug|trace (read
+ * once, at the first message; other non-empty values mean debug) to have
+ * messages printed on stderr by any program.
  */
 typedef enum peerc_log_level {
     PEERC_LOG_NONE = 0,
@@ -81,8 +82,9 @@ typedef void (*peerc_log_fn)(peerc_log_level level, const char *component,
 /*
  * Install a process-wide log handler receiving messages up to max_level.
  * fn NULL restores the default (stderr when PEERC_LOG is set, else nothing).
- * The handler may run on any peerc thread, concurrently; it must not call
- * back into peerc.  Thread-safe.
+ * The handler may run on any peerc thread; calls are serialised by an
+ * internal lock, so it must be quick and must not call back into peerc.
+ * Thread-safe.  Errors: PEERC_E_INVALID_ARGUMENT (level out of range).
  */
 PEERC_API int peerc_set_log_handler(peerc_log_fn fn, peerc_log_level max_level,
                                     void *user_data);

@@ -24,9 +24,12 @@ typedef struct peerc_ctx peerc_ctx;
 PEERC_API int peerc_ctx_new(peerc_ctx **out);
 
 /*
- * Close and free every peer connection still on ctx, stop the worker and
- * release the runtime.  NULL-safe.  Must not be called from a callback
- * (that is, from the worker thread itself); no callback runs after it returns.
+ * Close and free every peer connection still on ctx (their handles become
+ * invalid: do not peerc_pc_free them afterwards; data channel handles still
+ * need peerc_dc_free), stop the worker and release the runtime.  NULL-safe.
+ * Must not be called from a callback (the worker thread itself): there it
+ * logs an error and does nothing.  No callback runs after it returns.
+ * Errors (peerc_ctx_new): PEERC_E_NO_MEMORY as well.
  */
 PEERC_API void peerc_ctx_free(peerc_ctx *ctx);
 

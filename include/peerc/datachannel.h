@@ -111,12 +111,15 @@ PEERC_API int peerc_dc_set_callbacks(peerc_dc *dc, const peerc_dc_callbacks *cal
 PEERC_API int peerc_dc_send_text(peerc_dc *dc, const char *text);
 PEERC_API int peerc_dc_send_binary(peerc_dc *dc, const uint8_t *data, size_t len);
 
-/* bufferedAmount: bytes queued and not yet handed to the network. */
+/* bufferedAmount: bytes sent on this channel that the peer has not yet
+ * acknowledged.  0 once the channel's pc is gone. */
 PEERC_API int peerc_dc_buffered_amount(peerc_dc *dc, uint64_t *out);
 /* bufferedAmountLowThreshold (default 0). */
 PEERC_API int peerc_dc_set_buffered_amount_low_threshold(peerc_dc *dc, uint64_t threshold);
 
-/* close(): closing fires, then close once the stream is reset both ways. */
+/* close(): readyState becomes closing at once; close fires once the
+ * stream is reset both ways.  (The closing event fires only when the peer
+ * started the close, as in the W3C model.)  A no-op on a closed channel. */
 PEERC_API int peerc_dc_close(peerc_dc *dc);
 
 /* Close if still open and release the handle.  NULL-safe. */
@@ -125,13 +128,14 @@ PEERC_API void peerc_dc_free(peerc_dc *dc);
 /* Attributes.  Strings stay valid until peerc_dc_free. */
 PEERC_API const char *peerc_dc_label(peerc_dc *dc);
 PEERC_API const char *peerc_dc_protocol(peerc_dc *dc);
-/* The SCTP stream id, or -1 while not yet assigned. */
+/* The SCTP stream id, or -1 while not yet assigned (a channel created
+ * before the association is up gets its id when it comes up). */
 PEERC_API int peerc_dc_id(peerc_dc *dc);
 /* Current peerc_dc_state, or a negative code for NULL. */
 PEERC_API int peerc_dc_ready_state(peerc_dc *dc);
 PEERC_API int peerc_dc_ordered(peerc_dc *dc);
 PEERC_API int peerc_dc_negotiated(peerc_dc *dc);
-/* -1 when not set. */
+/* -1 when not set (also returned, as PEERC_E_INVALID_ARGUMENT, for NULL). */
 PEERC_API int peerc_dc_max_retransmits(peerc_dc *dc);
 PEERC_API int peerc_dc_max_packet_life_time(peerc_dc *dc);
 

@@ -220,17 +220,24 @@ PEERC_API int peerc_pc_callbacks_init(peerc_pc_callbacks *callbacks);
  * Create a peer connection on ctx.  config and callbacks may be NULL
  * (defaults, no callbacks); both are copied.  user_data is passed to every
  * callback.  Generates the DTLS certificate unless one is given.
- * Errors: PEERC_E_INVALID_ARGUMENT (ctx/out NULL, bad field: port range,
- * policy), PEERC_E_SYNTAX (bad ICE server URL or PEM), PEERC_E_NO_MEMORY.
+ * ICE server host names are resolved here, on the calling thread
+ * (blocking DNS).
+ * Errors: PEERC_E_INVALID_ARGUMENT (ctx/out NULL, size not set, bad field:
+ * port range, policy, TURN without credentials, key not matching the
+ * certificate), PEERC_E_SYNTAX (bad ICE server URL or PEM),
+ * PEERC_E_NETWORK (ICE server name does not resolve), PEERC_E_NOT_SUPPORTED
+ * (key type), PEERC_E_NO_MEMORY, PEERC_E_INTERNAL.  There is no pc to ask
+ * for details: they are logged (PEERC_LOG=warning).
  */
 PEERC_API int peerc_pc_new(peerc_ctx *ctx, const peerc_pc_config *config,
                            const peerc_pc_callbacks *callbacks, void *user_data,
                            peerc_pc **out);
 
 /*
- * close(): stop ICE, DTLS, SCTP and every data channel; states become
- * closed (no state-change callbacks fire for it, as in the W3C model).
- * Idempotent.  After close, most calls return PEERC_E_INVALID_STATE.
+ * close(): stop ICE, DTLS (close_notify), SCTP and every data channel;
+ * states become closed and no callback of the pc or its channels fires
+ * for it or afterwards, as in the W3C model.  Idempotent.  After close,
+ * most calls return PEERC_E_INVALID_STATE.
  */
 PEERC_API int peerc_pc_close(peerc_pc *pc);
 
@@ -251,8 +258,8 @@ PEERC_API int peerc_offer_options_init(peerc_offer_options *options);
 /*
  * createOffer: *sdp_out receives the offer, to be released with
  * peerc_free().  options may be NULL.
- * Errors: PEERC_E_INVALID_STATE (closed, or have-remote-offer),
- * PEERC_E_INVALID_ARGUMENT.
+ * Errors: PEERC_E_INVALID_STATE (closed, or a state other than stable and
+ * have-local-offer), PEERC_E_INVALID_ARGUMENT.
  */
 PEERC_API int peerc_pc_create_offer(peerc_pc *pc, const peerc_offer_options *options,
                                     char **sdp_out);
@@ -272,19 +279,24 @@ PEERC_API int peerc_pc_create_answer(peerc_pc *pc, char **sdp_out);
  * through ice_candidate.  Called from a thread other than the worker, those
  * callbacks may run before this call returns: send the description from
  * local_description (or hold candidates until it is sent).
- * Errors: PEERC_E_INVALID_STATE, PEERC_E_SYNTAX (unparsable SDP),
- * PEERC_E_INVALID_MODIFICATION (SDP not produced by this pc),
- * PEERC_E_OPERATION.
+ * Errors: PEERC_E_INVALID_STATE, PEERC_E_INVALID_ARGUMENT (unknown type),
+ * PEERC_E_SYNTAX (unparsable SDP), PEERC_E_INVALID_MODIFICATION (ICE
+ * credentials not this pc's), PEERC_E_NETWORK (gathering could not start),
+ * PEERC_E_INTERNAL.
  */
 PEERC_API int peerc_pc_set_local_description(peerc_pc *pc, peerc_sdp_type type, const char *sdp);
 
 /*
  * setRemoteDescription with an offer, pranswer, answer, or rollback (sdp
  * ignored).  Candidates inside the SDP are used.
+ * An offer received in have-local-offer rolls the local offer back first
+ * (W3C "perfect negotiation"), once the offer has been found usable.
  * Errors: PEERC_E_INVALID_STATE (e.g. an answer while stable),
- * PEERC_E_SYNTAX (malformed SDP; see peerc_pc_last_error for the line),
- * PEERC_E_OPERATION (valid SDP that cannot be applied: no ICE
- * credentials, no fingerprint), PEERC_E_NOT_SUPPORTED.
+ * PEERC_E_INVALID_ARGUMENT (sdp NULL, unknown type), PEERC_E_SYNTAX
+ * (malformed SDP; see peerc_pc_last_error for the line),
+ * PEERC_E_OPERATION (valid SDP that cannot be applied: missing or
+ * malformed ICE credentials, no fingerprint, an answer without
+ * a=setup:active/passive).
  */
 PEERC_API int peerc_pc_set_remote_description(peerc_pc *pc, peerc_sdp_type type,
                                               const char *sdp);
@@ -294,14 +306,17 @@ PEERC_API int peerc_pc_set_remote_description(peerc_pc *pc, peerc_sdp_type type,
  * accepted); sdp_mid may be NULL if sdp_mline_index >= 0.  candidate NULL or
  * "" signals the remote end-of-candidates.  Browser mDNS names
  * ("<uuid>.local") are resolved.
- * Errors: PEERC_E_INVALID_STATE (no remote description yet),
- * PEERC_E_SYNTAX (malformed candidate), PEERC_E_OPERATION (unknown mid).
+ * Candidates for m-lines bundled onto another transport are ignored.
+ * Errors: PEERC_E_INVALID_STATE (no remote description yet, or closed),
+ * PEERC_E_INVALID_ARGUMENT (sdp_mid NULL and sdp_mline_index < 0),
+ * PEERC_E_SYNTAX (malformed candidate), PEERC_E_OPERATION (unknown mid or
+ * index).
  */
 PEERC_API int peerc_pc_add_ice_candidate(peerc_pc *pc, const char *candidate,
                                          const char *sdp_mid, int32_t sdp_mline_index);
 
 /* restartIce: the next offer carries new ICE credentials and
- * negotiation_needed fires. */
+ * negotiation_needed fires.  Errors: PEERC_E_INVALID_STATE (closed). */
 PEERC_API int peerc_pc_restart_ice(peerc_pc *pc);
 
 /* Which description to read with peerc_pc_get_description. */
@@ -332,9 +347,10 @@ PEERC_API int peerc_pc_ice_connection_state(peerc_pc *pc);
 PEERC_API int peerc_pc_connection_state(peerc_pc *pc);
 
 /*
- * Detail of the last failed call on pc made by this thread, e.g.
- * "SDP line 14: bad a=fingerprint".  Never NULL ("" if none).  The text
- * stays valid until this thread's next call on pc.
+ * Detail of this thread's last failed call, e.g. "SDP line 14: bad
+ * a=fingerprint", if that call was on pc; "" otherwise.  Never NULL.  The
+ * text stays valid until this thread's next failed call.  Data channel
+ * calls do not record details.
  */
 PEERC_API const char *peerc_pc_last_error(peerc_pc *pc);
 

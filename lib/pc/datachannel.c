@@ -100,9 +100,11 @@ static void detach(peerc_dc *dc)
     dc_unref(dc);
 }
 
+/* Channel callbacks stop with peerc_dc_free, and with the pc's close or
+ * free (W3C close() fires no channel events). */
 static gboolean dc_live(const peerc_dc *dc)
 {
-    return !dc->user_freed && dc->pc && !dc->pc->user_freed;
+    return !dc->user_freed && dc->pc && peerc__pc_live(dc->pc);
 }
 
 static peerc_dc *find_by_cid(peerc_pc *pc, uint32_t cid)

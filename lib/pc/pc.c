@@ -257,8 +257,9 @@ int peerc_pc_new(peerc_ctx *ctx, const peerc_pc_config *config,
     *out = NULL;
     if (!ctx)
         return PEERC_E_INVALID_ARGUMENT;
-    if (config && config->size < sizeof(size_t) * 2)
-        return PEERC_E_INVALID_ARGUMENT;
+    if ((config && config->size < sizeof(size_t) * 2) ||
+        (callbacks && callbacks->size < sizeof(size_t) + sizeof(void *)))
+        return PEERC_E_INVALID_ARGUMENT; /* size not set: forgot the _init call */
     pc = calloc(1, sizeof *pc);
     if (!pc)
         return PEERC_E_NO_MEMORY;
@@ -321,6 +322,8 @@ static int close_on_worker(pc_call *call)
     pc->conn_state = PEERC_CONNECTION_CLOSED;
     peerc__pc_channels_close_all(pc);
     peerc__pc_transport_stop(pc);
+    if (pc->dtls_state != PC_DTLS_FAILED)
+        pc->dtls_state = PC_DTLS_CLOSED;
     schedule_teardown(pc);
     PEERC_DEBUG("pc", "%p closed", (void *)pc);
     return PEERC_OK;

@@ -540,6 +540,12 @@ static int rollback_remote(pc_call *call)
     return PEERC_OK;
 }
 
+static gboolean pc_in_answerable_state(const peerc_pc *pc)
+{
+    return pc->signaling == PEERC_SIGNALING_HAVE_LOCAL_OFFER ||
+           pc->signaling == PEERC_SIGNALING_HAVE_REMOTE_PRANSWER;
+}
+
 static int check_remote_state(pc_call *call)
 {
     peerc_pc *pc = call->pc;
@@ -555,8 +561,7 @@ static int check_remote_state(pc_call *call)
             return peerc__errorf(ERR(call), PEERC_E_INVALID_STATE,
                                  "cannot apply a remote offer in %s",
                                  peerc_signaling_state_to_string(pc->signaling));
-    } else if (pc->signaling != PEERC_SIGNALING_HAVE_LOCAL_OFFER &&
-               pc->signaling != PEERC_SIGNALING_HAVE_REMOTE_PRANSWER) {
+    } else if (!pc_in_answerable_state(pc)) {
         return peerc__errorf(ERR(call), PEERC_E_INVALID_STATE, "cannot apply a remote %s in %s",
                              peerc_sdp_type_to_string(call->type),
                              peerc_signaling_state_to_string(pc->signaling));
@@ -577,9 +582,10 @@ int peerc__pc_do_set_remote(pc_call *call)
         return rollback_remote(call);
     if (!call->text)
         return peerc__errorf(ERR(call), PEERC_E_INVALID_ARGUMENT, "remote description is NULL");
-    rc = check_remote_state(call);
-    if (rc < 0)
-        return rc;
+    if (call->type != PEERC_SDP_OFFER && pc_in_answerable_state(call->pc) == FALSE)
+        return peerc__errorf(ERR(call), PEERC_E_INVALID_STATE, "cannot apply a remote %s in %s",
+                             peerc_sdp_type_to_string(call->type),
+                             peerc_signaling_state_to_string(call->pc->signaling));
     rc = peerc__sdp_parse(call->text, &sdp, ERR(call));
     if (rc < 0)
         return rc;
@@ -588,6 +594,13 @@ int peerc__pc_do_set_remote(pc_call *call)
         /* Well-formed SDP that lacks what WebRTC requires. */
         peerc__sdp_free(sdp);
         return rc == PEERC_E_SYNTAX ? PEERC_E_OPERATION : rc;
+    }
+    /* Only now, with a usable description, may glare roll our offer back. */
+    rc = check_remote_state(call);
+    if (rc < 0) {
+        peerc__sdp_transport_info_clear(&info);
+        peerc__sdp_free(sdp);
+        return rc;
     }
     rc = call->type == PEERC_SDP_OFFER ? apply_remote_offer(call, sdp, &info)
                                        : apply_remote_answer(call, sdp, &info);
