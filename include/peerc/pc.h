@@ -305,7 +305,9 @@ PEERC_API int peerc_pc_set_remote_description(peerc_pc *pc, peerc_sdp_type type,
  * addIceCandidate.  candidate is "candidate:..." (an "a=" prefix is
  * accepted); sdp_mid may be NULL if sdp_mline_index >= 0.  candidate NULL or
  * "" signals the remote end-of-candidates.  Browser mDNS names
- * ("<uuid>.local") are resolved.
+ * ("<uuid>.local") are resolved with an mDNS query on the local link
+ * (RFC 6762); when nothing answers within 3 s the peer is still reached
+ * through the peer-reflexive candidates its checks reveal.
  * Candidates for m-lines bundled onto another transport are ignored.
  * Errors: PEERC_E_INVALID_STATE (no remote description yet, or closed),
  * PEERC_E_INVALID_ARGUMENT (sdp_mid NULL and sdp_mline_index < 0),

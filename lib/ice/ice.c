@@ -3,12 +3,12 @@
 
 #include <agent.h>
 #include <interfaces.h>
-#include <gio/gio.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #include "core/error.h"
 #include "core/log.h"
+#include "ice/mdns.h"
 
 #define COMPONENT 1
 
@@ -22,7 +22,7 @@ struct peerc_ice {
     gboolean gathering_started;
     gboolean have_remote_credentials;
     GPtrArray *pending_remote; /* candidate strings held until gathering starts */
-    GCancellable *resolving;   /* cancels mDNS lookups at free */
+    GList *lookups;            /* mdns_lookup in flight */
     peerc_ice_connection_state state;
     gboolean remote_gathering_done;
     gboolean local_gathering_done;
@@ -30,6 +30,14 @@ struct peerc_ice {
     GQueue gather_events;      /* candidate strings; NULL = gathering done */
     GSource *gather_flush;
 };
+
+typedef struct mdns_lookup {
+    peerc_ice *ice;
+    char *candidate; /* with the .local name */
+    peerc_mdns_query *query;
+} mdns_lookup;
+
+static void free_lookup(mdns_lookup *lk);
 
 static void emit_state(peerc_ice *ice, peerc_ice_connection_state state)
 {
@@ -224,7 +232,6 @@ int peerc__ice_new(GMainContext *mc, const peerc_ice_config *cfg, const peerc_ic
     ice->ud = ud;
     ice->state = PEERC_ICE_CONNECTION_NEW;
     ice->pending_remote = g_ptr_array_new_with_free_func(g_free);
-    ice->resolving = g_cancellable_new();
     ice->agent = nice_agent_new_full(mc, NICE_COMPATIBILITY_RFC5245,
                                      NICE_AGENT_OPTION_ICE_TRICKLE |
                                          NICE_AGENT_OPTION_CONSENT_FRESHNESS |
@@ -272,8 +279,11 @@ void peerc__ice_free(peerc_ice *ice)
         g_source_unref(ice->gather_flush);
     }
     g_queue_clear_full(&ice->gather_events, g_free);
-    g_cancellable_cancel(ice->resolving);
-    g_object_unref(ice->resolving);
+    while (ice->lookups) {
+        mdns_lookup *lk = ice->lookups->data;
+        peerc__mdns_cancel(lk->query);
+        free_lookup(lk);
+    }
     if (ice->agent) {
         g_signal_handlers_disconnect_by_data(ice->agent, ice);
         /* stream 0: construction failed before a stream existed */
@@ -332,42 +342,33 @@ static int add_parsed_candidate(peerc_ice *ice, const char *candidate, char *err
     return PEERC_OK;
 }
 
-typedef struct mdns_lookup {
-    peerc_ice *ice;
-    char *candidate; /* with the .local name */
-    char *name;
-} mdns_lookup;
-
-static void on_mdns_resolved(GObject *resolver, GAsyncResult *res, gpointer data)
+static void free_lookup(mdns_lookup *lk)
 {
-    mdns_lookup *lk = data;
-    GError *error = NULL;
-    GList *addrs = g_resolver_lookup_by_name_finish(G_RESOLVER(resolver), res, &error);
-    if (addrs) {
-        gchar *ip = g_inet_address_to_string(addrs->data);
-        gchar **parts = g_strsplit(lk->candidate, " ", -1);
-        if (g_strv_length(parts) > 4) {
-            g_free(parts[4]);
-            parts[4] = g_strdup(ip);
-            gchar *resolved = g_strjoinv(" ", parts);
-            PEERC_DEBUG("ice", "mDNS %s -> %s", lk->name, ip);
-            add_parsed_candidate(lk->ice, resolved, NULL, 0);
-            g_free(resolved);
-        }
-        g_strfreev(parts);
-        g_free(ip);
-        g_resolver_free_addresses(addrs);
-    } else if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-        /* Without an mDNS resolver (nss-mdns + avahi) the name stays opaque;
-         * the peer's checks still reach us and teach us its address as a
-         * peer-reflexive candidate (RFC 8445 7.3.1.3). */
-        PEERC_INFO("ice", "cannot resolve mDNS candidate %s (%s): relying on peer-reflexive "
-                   "discovery", lk->name, error ? error->message : "no address");
-    }
-    g_clear_error(&error);
+    lk->ice->lookups = g_list_remove(lk->ice->lookups, lk);
     g_free(lk->candidate);
-    g_free(lk->name);
     g_free(lk);
+}
+
+static void on_mdns_resolved(void *ud, const char *name, const char *address, const char *reason)
+{
+    mdns_lookup *lk = ud;
+    if (address) {
+        gchar **parts = g_strsplit(lk->candidate, " ", -1);
+        g_free(parts[4]);
+        parts[4] = g_strdup(address);
+        gchar *resolved = g_strjoinv(" ", parts);
+        PEERC_DEBUG("ice", "mDNS %s -> %s", name, address);
+        add_parsed_candidate(lk->ice, resolved, NULL, 0);
+        g_free(resolved);
+        g_strfreev(parts);
+    } else {
+        /* Nothing answered (no responder on this link, or multicast has no
+         * route): the peer's checks still reach us and teach us its address
+         * as a peer-reflexive candidate (RFC 8445 7.3.1.3). */
+        PEERC_INFO("ice", "mDNS candidate %s not resolved (%s): relying on peer-reflexive "
+                   "discovery", name, reason);
+    }
+    free_lookup(lk);
 }
 
 /* The connection address is field 5 of "candidate:f c t p addr port typ ..." */
@@ -386,12 +387,11 @@ static int add_or_resolve(peerc_ice *ice, const char *candidate, char *err, size
     char *name = mdns_name_of(candidate);
     if (name) {
         mdns_lookup *lk = g_new0(mdns_lookup, 1);
-        GResolver *resolver = g_resolver_get_default();
         lk->ice = ice;
         lk->candidate = g_strdup(candidate);
-        lk->name = name;
-        g_resolver_lookup_by_name_async(resolver, name, ice->resolving, on_mdns_resolved, lk);
-        g_object_unref(resolver);
+        ice->lookups = g_list_prepend(ice->lookups, lk);
+        lk->query = peerc__mdns_resolve(ice->mc, name, NULL, 3000, on_mdns_resolved, lk);
+        g_free(name);
         return PEERC_OK;
     }
     return add_parsed_candidate(ice, candidate, err, errlen);
