@@ -33,3 +33,7 @@ abi-baseline: libpeerc.la
 	abidw --no-corpus-path --no-show-locs --headers-dir $(top_srcdir)/include/peerc .libs/libpeerc.so \
 		> $(top_srcdir)/abi/libpeerc.abi
 .PHONY: abi-baseline
+
+# A binding's view of the ABI (Python ctypes, no compiler involved)
+TESTS += tests/bindings/ctypes_smoke.py
+EXTRA_DIST += tests/bindings/ctypes_smoke.py tests/bindings/run-python.sh

@@ -375,7 +375,9 @@ typedef struct peerc_transport_stats {
     char remote_protocol[4];
     char remote_address[64];
     uint16_t remote_port;
-    double rtt_ms;                /* ICE round trip time (STUN), < 0 when unknown */
+    double rtt_ms;                /* ICE (STUN) round trip time; < 0 when unknown, which it
+                                   * always is with libnice 0.1.21: it keeps it private
+                                   * (sctp_rtt_ms measures the same path) */
     char dtls_state[16];          /* "new", "connecting", "connected", "closed", "failed" */
     char dtls_version[16];        /* "DTLSv1.2" */
     char dtls_cipher[64];         /* "ECDHE-ECDSA-AES128-GCM-SHA256" */

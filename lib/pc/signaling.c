@@ -331,19 +331,28 @@ static int apply_local_answer(pc_call *call, peerc_sdp *sdp)
     return PEERC_OK;
 }
 
-static int rollback_local(pc_call *call)
+/* W3C rollback: drop one side's pending description.  own_offer and
+ * own_pranswer are that side's states; a rolled-back pranswer returns to
+ * the other side's offer state. */
+static int rollback(pc_call *call, pc_description *pending, peerc_signaling_state own_offer,
+                    peerc_signaling_state own_pranswer, peerc_signaling_state other_offer)
 {
     peerc_pc *pc = call->pc;
-    if (pc->signaling != PEERC_SIGNALING_HAVE_LOCAL_OFFER &&
-        pc->signaling != PEERC_SIGNALING_HAVE_LOCAL_PRANSWER)
+    if (pc->signaling != own_offer && pc->signaling != own_pranswer)
         return peerc__errorf(ERR(call), PEERC_E_INVALID_STATE, "nothing to roll back in %s",
                              peerc_signaling_state_to_string(pc->signaling));
-    set_description(&pc->pending_local, NULL, 0);
-    if (pc->signaling == PEERC_SIGNALING_HAVE_LOCAL_PRANSWER)
-        peerc__pc_set_signaling(pc, PEERC_SIGNALING_HAVE_REMOTE_OFFER);
+    set_description(pending, NULL, 0);
+    if (pc->signaling == own_pranswer)
+        peerc__pc_set_signaling(pc, other_offer);
     else
         became_stable(pc);
     return PEERC_OK;
+}
+
+static int rollback_local(pc_call *call)
+{
+    return rollback(call, &call->pc->pending_local, PEERC_SIGNALING_HAVE_LOCAL_OFFER,
+                    PEERC_SIGNALING_HAVE_LOCAL_PRANSWER, PEERC_SIGNALING_HAVE_REMOTE_OFFER);
 }
 
 typedef struct announcement {
@@ -527,17 +536,8 @@ static int apply_remote_answer(pc_call *call, peerc_sdp *sdp, const peerc_sdp_tr
 
 static int rollback_remote(pc_call *call)
 {
-    peerc_pc *pc = call->pc;
-    if (pc->signaling != PEERC_SIGNALING_HAVE_REMOTE_OFFER &&
-        pc->signaling != PEERC_SIGNALING_HAVE_REMOTE_PRANSWER)
-        return peerc__errorf(ERR(call), PEERC_E_INVALID_STATE, "nothing to roll back in %s",
-                             peerc_signaling_state_to_string(pc->signaling));
-    set_description(&pc->pending_remote, NULL, 0);
-    if (pc->signaling == PEERC_SIGNALING_HAVE_REMOTE_PRANSWER)
-        peerc__pc_set_signaling(pc, PEERC_SIGNALING_HAVE_LOCAL_OFFER);
-    else
-        became_stable(pc);
-    return PEERC_OK;
+    return rollback(call, &call->pc->pending_remote, PEERC_SIGNALING_HAVE_REMOTE_OFFER,
+                    PEERC_SIGNALING_HAVE_REMOTE_PRANSWER, PEERC_SIGNALING_HAVE_LOCAL_OFFER);
 }
 
 static gboolean pc_in_answerable_state(const peerc_pc *pc)

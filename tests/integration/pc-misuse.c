@@ -147,6 +147,66 @@ static void test_wrong_fingerprint(peerc_ctx *ctx)
     peerc_pc_free(b.pc);
 }
 
+/* Hand every a=candidate of from's local description to `to`. */
+static int copy_candidates(peerc_pc *from, peerc_pc *to)
+{
+    char *sdp = NULL, *line, *save = NULL;
+    int n = 0;
+    if (peerc_pc_get_description(from, PEERC_DESCRIPTION_LOCAL, NULL, &sdp) != PEERC_OK)
+        return 0;
+    for (line = strtok_r(sdp, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save))
+        if (strncmp(line, "a=candidate:", 12) == 0 &&
+            peerc_pc_add_ice_candidate(to, line + 2, NULL, 0) == PEERC_OK)
+            n++;
+    peerc_free(sdp);
+    return n;
+}
+
+static int cond_gathered(void *arg)
+{
+    h_side *s = arg;
+    return s->end_of_candidates && s->other->end_of_candidates;
+}
+
+/* pranswer and rollback on both sides (W3C 4.4.1.5/6), driven by hand. */
+static void test_pranswer_and_rollback(peerc_ctx *ctx)
+{
+    h_side a, b;
+    char *offer = NULL, *answer = NULL;
+    peerc_dc *dc;
+    h_side_init(&a, ctx, "a");
+    h_side_init(&b, ctx, "b");
+    h_pair(&a, &b);
+    a.auto_negotiate = b.auto_negotiate = 0;
+    a.signal = b.signal = 0;
+    a.trickle = b.trickle = 0; /* candidates go over with the descriptions below */
+    peerc_pc_create_data_channel(a.pc, "x", NULL, &dc);
+    peerc_pc_create_offer(a.pc, NULL, &offer);
+    is_int(peerc_pc_set_local_description(a.pc, PEERC_SDP_OFFER, offer), PEERC_OK, "a: local offer");
+    is_int(peerc_pc_set_remote_description(b.pc, PEERC_SDP_OFFER, offer), PEERC_OK, "b: remote offer");
+    is_int(peerc_pc_set_remote_description(b.pc, PEERC_SDP_ROLLBACK, NULL), PEERC_OK, "b: remote rollback");
+    is_int(peerc_pc_signaling_state(b.pc), PEERC_SIGNALING_STABLE, "b: stable again");
+    is_int(peerc_pc_set_remote_description(b.pc, PEERC_SDP_OFFER, offer), PEERC_OK, "b: remote offer again");
+    peerc_pc_create_answer(b.pc, &answer);
+    is_int(peerc_pc_set_local_description(b.pc, PEERC_SDP_PRANSWER, answer), PEERC_OK, "b: local pranswer");
+    is_int(peerc_pc_signaling_state(b.pc), PEERC_SIGNALING_HAVE_LOCAL_PRANSWER, "b: have-local-pranswer");
+    is_int(peerc_pc_set_remote_description(a.pc, PEERC_SDP_PRANSWER, answer), PEERC_OK, "a: remote pranswer");
+    is_int(peerc_pc_signaling_state(a.pc), PEERC_SIGNALING_HAVE_REMOTE_PRANSWER, "a: have-remote-pranswer");
+    is_int(peerc_pc_set_local_description(b.pc, PEERC_SDP_ANSWER, answer), PEERC_OK, "b: final answer");
+    is_int(peerc_pc_set_remote_description(a.pc, PEERC_SDP_ANSWER, answer), PEERC_OK, "a: final answer");
+    is_int(peerc_pc_signaling_state(a.pc), PEERC_SIGNALING_STABLE, "a: stable");
+    is_int(peerc_pc_signaling_state(b.pc), PEERC_SIGNALING_STABLE, "b: stable");
+    ok(h_wait(cond_gathered, &a, 5000), "both gathered");
+    ok(copy_candidates(a.pc, b.pc) > 0 && copy_candidates(b.pc, a.pc) > 0,
+       "candidates read from the local descriptions");
+    ok(h_wait_connected(&a, &b, 10000), "connected after a pranswer round");
+    peerc_free(offer);
+    peerc_free(answer);
+    peerc_dc_free(dc);
+    peerc_pc_free(a.pc);
+    peerc_pc_free(b.pc);
+}
+
 static int cond_freed(void *arg)
 {
     return ((h_side *)arg)->freed;
@@ -178,6 +238,7 @@ int main(void)
     is_int(peerc_ctx_new(&ctx), PEERC_OK, "ctx");
     test_bad_arguments(ctx);
     test_wrong_fingerprint(ctx);
+    test_pranswer_and_rollback(ctx);
     test_free_in_callback(ctx);
     peerc_ctx_free(ctx);
     peerc_ctx_free(NULL);

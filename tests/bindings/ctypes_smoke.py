@@ -1,0 +1,64 @@
+"""Python ctypes smoke test: the C ABI is usable from a binding without a
+compiler (no varargs, no structs by value).  TAP output."""
+import ctypes
+import os
+import sys
+
+top_builddir = os.environ.get("top_builddir", ".")
+lib = ctypes.CDLL(os.path.join(top_builddir, ".libs", "libpeerc.so"))
+count = 0
+failed = 0
+
+
+def ok(cond, desc):
+    global count, failed
+    count += 1
+    print("%sok %d - %s" % ("" if cond else "not ", count, desc))
+    if not cond:
+        failed += 1
+
+
+lib.peerc_version_string.restype = ctypes.c_char_p
+lib.peerc_strerror.restype = ctypes.c_char_p
+lib.peerc_error_name.restype = ctypes.c_char_p
+lib.peerc_signaling_state_to_string.restype = ctypes.c_char_p
+lib.peerc_pc_last_error.restype = ctypes.c_char_p
+lib.peerc_pc_last_error.argtypes = [ctypes.c_void_p]
+for name in ("peerc_pc_create_offer", "peerc_pc_set_local_description",
+             "peerc_pc_set_remote_description", "peerc_pc_signaling_state",
+             "peerc_pc_create_data_channel", "peerc_pc_close"):
+    getattr(lib, name).restype = ctypes.c_int
+lib.peerc_pc_free.argtypes = [ctypes.c_void_p]
+lib.peerc_ctx_free.argtypes = [ctypes.c_void_p]
+lib.peerc_dc_free.argtypes = [ctypes.c_void_p]
+lib.peerc_free.argtypes = [ctypes.c_void_p]
+
+version = lib.peerc_version_string().decode()
+ok(version.count(".") == 2, "version string %s" % version)
+ok(lib.peerc_version() == sum(int(p) << s for p, s in zip(version.split("."), (16, 8, 0))),
+   "numeric version matches")
+ok(lib.peerc_error_name(-2) == b"InvalidStateError", "W3C error names")
+
+ctx = ctypes.c_void_p()
+pc = ctypes.c_void_p()
+dc = ctypes.c_void_p()
+ok(lib.peerc_ctx_new(ctypes.byref(ctx)) == 0, "ctx")
+ok(lib.peerc_pc_new(ctx, None, None, None, ctypes.byref(pc)) == 0, "pc with defaults")
+ok(lib.peerc_pc_create_data_channel(pc, b"py", None, ctypes.byref(dc)) == 0, "data channel")
+sdp = ctypes.c_void_p()
+ok(lib.peerc_pc_create_offer(pc, None, ctypes.byref(sdp)) == 0, "create_offer")
+text = ctypes.cast(sdp, ctypes.c_char_p).value.decode()
+ok("m=application" in text and "a=fingerprint:sha-256" in text, "offer carries a data section")
+ok(lib.peerc_pc_set_local_description(pc, 1, ctypes.c_char_p(text.encode())) == 0,
+   "set_local_description(offer)")
+ok(lib.peerc_signaling_state_to_string(lib.peerc_pc_signaling_state(pc)) == b"have-local-offer",
+   "signaling state")
+ok(lib.peerc_pc_set_remote_description(pc, 3, b"garbage") == -3, "garbage answer -> SyntaxError")
+ok(b"line" in lib.peerc_pc_last_error(pc), "last error: %s" % lib.peerc_pc_last_error(pc).decode())
+lib.peerc_free(sdp)
+lib.peerc_dc_free(dc)
+lib.peerc_pc_free(pc)
+lib.peerc_ctx_free(ctx)
+ok(True, "freed")
+print("1..%d" % count)
+sys.exit(1 if failed else 0)
