@@ -4,7 +4,7 @@
 
 PEERC_DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config
   libglib2.0-dev libnice-dev libssl-dev libsrtp2-dev libusrsctp-dev libopus-dev libvpx-dev libjson-glib-dev
-  abigail-tools python3 python3-aiortc chromium"
+  abigail-tools python3 python3-aiortc chromium coturn"
 
 peerc_install_packages() {
     local missing=() wanted=$PEERC_DEBIAN_PACKAGES

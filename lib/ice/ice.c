@@ -12,6 +12,16 @@
 
 #define COMPONENT 1
 
+/* RFC 8863 4: the Patiently Awaiting Connectivity timer, at least the
+ * longest STUN transaction (39.5 s), so that checks from a peer whose
+ * candidates never reached us can still arrive (peer-reflexive). */
+#define PAC_TIMEOUT_US (39500 * G_TIME_SPAN_MILLISECOND)
+
+/* libnice gives up on a STUN/TURN server within ~10 s (4.5 s per UDP
+ * transaction, 2 s over TCP, two transactions for an authenticated TURN
+ * Allocate); past this, gathering is declared complete (see on_gather_watchdog). */
+#define GATHERING_WATCHDOG_MS 20000
+
 struct peerc_ice {
     GMainContext *mc;
     NiceAgent *agent;
@@ -29,7 +39,14 @@ struct peerc_ice {
     uint64_t bytes_sent, bytes_received, packets_sent, packets_received;
     GQueue gather_events;      /* candidate strings; NULL = gathering done */
     GSource *gather_flush;
+    guint n_local_candidates;
+    gint64 pac_start;          /* monotonic us when remote credentials arrived; 0 = not yet */
+    GSource *no_pairs_timer;   /* see arm_no_pairs_timer */
+    GSource *gather_watchdog;
+    gboolean gathering_done_queued; /* by libnice or by the watchdog */
 };
+
+static void arm_no_pairs_timer(peerc_ice *ice);
 
 typedef struct mdns_lookup {
     peerc_ice *ice;
@@ -82,6 +99,56 @@ static void on_component_state(NiceAgent *agent, guint stream, guint component, 
     }
 }
 
+/*
+ * libnice 0.1.21 declares a component FAILED only once it had candidate
+ * pairs and all of them failed (priv_update_check_list_failed_components
+ * needs remote candidates and a non-empty check list).  With no pair at all
+ * (no local candidate, e.g. TURN refused us under policy relay, or no remote
+ * candidate ever arrived) it stays silent forever and so would we.  The W3C
+ * "failed" applies once both sides finished gathering and either zero local
+ * candidates were gathered or the PAC timer (RFC 8863) expired; a check
+ * from the peer in the meantime (peer-reflexive) moves libnice to
+ * CONNECTING and its own logic takes over.
+ */
+static gboolean on_no_pairs_timeout(gpointer data)
+{
+    peerc_ice *ice = data;
+    g_source_unref(ice->no_pairs_timer);
+    ice->no_pairs_timer = NULL;
+    if (ice->state == PEERC_ICE_CONNECTION_NEW ||
+        (ice->n_local_candidates == 0 && ice->state == PEERC_ICE_CONNECTION_CHECKING)) {
+        PEERC_INFO("ice", "no candidate pair to check (%u local candidates, end-of-candidates "
+                   "from the peer): failed", ice->n_local_candidates);
+        emit_state(ice, PEERC_ICE_CONNECTION_FAILED);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static void arm_no_pairs_timer(peerc_ice *ice)
+{
+    gint64 delay_us = 0;
+    if (ice->no_pairs_timer || !ice->local_gathering_done || !ice->remote_gathering_done ||
+        (ice->state != PEERC_ICE_CONNECTION_NEW && ice->state != PEERC_ICE_CONNECTION_CHECKING))
+        return;
+    if (ice->n_local_candidates > 0) {
+        gint64 waited = ice->pac_start ? g_get_monotonic_time() - ice->pac_start : 0;
+        delay_us = waited < PAC_TIMEOUT_US ? PAC_TIMEOUT_US - waited : 0;
+    }
+    /* Always through the main loop: this runs inside API calls too. */
+    ice->no_pairs_timer = g_timeout_source_new((guint)(delay_us / 1000));
+    g_source_set_callback(ice->no_pairs_timer, on_no_pairs_timeout, ice, NULL);
+    g_source_attach(ice->no_pairs_timer, ice->mc);
+}
+
+static void cancel_no_pairs_timer(peerc_ice *ice)
+{
+    if (ice->no_pairs_timer) {
+        g_source_destroy(ice->no_pairs_timer);
+        g_source_unref(ice->no_pairs_timer);
+        ice->no_pairs_timer = NULL;
+    }
+}
+
 /* Gathering events are delivered from the main loop, in order: libnice
  * emits host candidates from inside nice_agent_gather_candidates, and the
  * W3C model queues them as tasks after setLocalDescription returns. */
@@ -100,6 +167,7 @@ static gboolean flush_gather_events(gpointer data)
             ice->local_gathering_done = TRUE;
             if (ice->cbs.gathering_done)
                 ice->cbs.gathering_done(ice->ud);
+            arm_no_pairs_timer(ice);
         }
     }
     return G_SOURCE_REMOVE;
@@ -122,14 +190,47 @@ static void on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer dat
     if (!sdp)
         return;
     PEERC_DEBUG("ice", "local %s", sdp);
+    ice->n_local_candidates++;
     queue_gather_event(ice, g_strdup(g_str_has_prefix(sdp, "a=") ? sdp + 2 : sdp));
     g_free(sdp);
 }
 
+static void cancel_gather_watchdog(peerc_ice *ice)
+{
+    if (ice->gather_watchdog) {
+        g_source_destroy(ice->gather_watchdog);
+        g_source_unref(ice->gather_watchdog);
+        ice->gather_watchdog = NULL;
+    }
+}
+
 static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data)
 {
+    peerc_ice *ice = data;
     PEERC_DEBUG("ice", "gathering done");
-    queue_gather_event(data, NULL);
+    cancel_gather_watchdog(ice);
+    if (ice->gathering_done_queued)
+        return;
+    ice->gathering_done_queued = TRUE;
+    queue_gather_event(ice, NULL);
+}
+
+/* libnice 0.1.21 loses candidate-gathering-done when a TURN server over
+ * TCP/TLS closes the connection: discovery_prune_socket drops the pending
+ * discovery and stops the discovery timer without agent_gathering_done, so
+ * gathering (and with it ICE failure) would never complete. */
+static gboolean on_gather_watchdog(gpointer data)
+{
+    peerc_ice *ice = data;
+    g_source_unref(ice->gather_watchdog);
+    ice->gather_watchdog = NULL;
+    if (!ice->gathering_done_queued) {
+        PEERC_WARN("ice", "libnice did not finish gathering within %d ms (a STUN/TURN server "
+                   "closed the connection?): gathering complete", GATHERING_WATCHDOG_MS);
+        ice->gathering_done_queued = TRUE;
+        queue_gather_event(ice, NULL);
+    }
+    return G_SOURCE_REMOVE;
 }
 
 static void on_receive(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
@@ -279,6 +380,8 @@ void peerc__ice_free(peerc_ice *ice)
         g_source_unref(ice->gather_flush);
     }
     g_queue_clear_full(&ice->gather_events, g_free);
+    cancel_no_pairs_timer(ice);
+    cancel_gather_watchdog(ice);
     while (ice->lookups) {
         mdns_lookup *lk = ice->lookups->data;
         peerc__mdns_cancel(lk->query);
@@ -416,6 +519,8 @@ int peerc__ice_set_remote_credentials(peerc_ice *ice, const char *ufrag, const c
     if (!nice_agent_set_remote_credentials(ice->agent, ice->stream, ufrag, pwd))
         return PEERC_E_OPERATION;
     ice->have_remote_credentials = TRUE;
+    if (!ice->pac_start)
+        ice->pac_start = g_get_monotonic_time();
     return PEERC_OK;
 }
 
@@ -424,6 +529,7 @@ void peerc__ice_remote_gathering_done(peerc_ice *ice)
     ice->remote_gathering_done = TRUE;
     if (ice->gathering_started)
         nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
+    arm_no_pairs_timer(ice);
 }
 
 int peerc__ice_gather(peerc_ice *ice, char *err, size_t errlen)
@@ -434,6 +540,11 @@ int peerc__ice_gather(peerc_ice *ice, char *err, size_t errlen)
         return peerc__errorf(err, errlen, PEERC_E_NETWORK, "ICE gathering failed to start "
                              "(no usable local address or port range exhausted)");
     ice->gathering_started = TRUE;
+    if (!ice->gathering_done_queued) {
+        ice->gather_watchdog = g_timeout_source_new(GATHERING_WATCHDOG_MS);
+        g_source_set_callback(ice->gather_watchdog, on_gather_watchdog, ice, NULL);
+        g_source_attach(ice->gather_watchdog, ice->mc);
+    }
     for (guint i = 0; i < ice->pending_remote->len; i++)
         add_or_resolve(ice, g_ptr_array_index(ice->pending_remote, i), NULL, 0);
     g_ptr_array_set_size(ice->pending_remote, 0);
@@ -449,6 +560,8 @@ int peerc__ice_restart(peerc_ice *ice)
     update_credentials(ice);
     ice->have_remote_credentials = FALSE;
     ice->remote_gathering_done = FALSE;
+    ice->pac_start = 0;
+    cancel_no_pairs_timer(ice);
     return PEERC_OK;
 }
 

@@ -382,3 +382,17 @@ int h_wait_connected(h_side *a, h_side *b, int timeout_ms)
     (void)b;
     return h_wait(both_connected, a, timeout_ms);
 }
+
+void h_side_free(h_side *side)
+{
+    for (int i = 0; i < H_MAX_CHANNELS; i++) {
+        peerc_dc *dc;
+        pthread_mutex_lock(&h_lock);
+        dc = side->channels[i].dc;
+        side->channels[i].dc = NULL;
+        pthread_mutex_unlock(&h_lock);
+        peerc_dc_free(dc);
+    }
+    peerc_pc_free(side->pc);
+    side->pc = NULL;
+}

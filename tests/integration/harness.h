@@ -66,6 +66,9 @@ int h_wait_negotiated(h_side *a, int timeout_ms);
  * be NULL).  Returns the peerc result; *out gets the record. */
 int h_create_channel(h_side *side, const char *label, peerc_dc_options *opts, h_channel **out);
 
+/* Free every channel handle the side holds, then its pc. */
+void h_side_free(h_side *side);
+
 /* Wait until cond(arg) under h_lock, at most timeout_ms.  1 if it held. */
 int h_wait(int (*cond)(void *arg), void *arg, int timeout_ms);
 int h_wait_connected(h_side *a, h_side *b, int timeout_ms);

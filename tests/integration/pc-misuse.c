@@ -143,8 +143,8 @@ static void test_wrong_fingerprint(peerc_ctx *ctx)
     ok(wait_conn(&b, PEERC_CONNECTION_FAILED, 15000), "the other side fails too");
     ok(!ever_connected(&a) && !ever_connected(&b), "never connected");
     peerc_dc_free(dc);
-    peerc_pc_free(a.pc);
-    peerc_pc_free(b.pc);
+    h_side_free(&a);
+    h_side_free(&b);
 }
 
 /* Hand every a=candidate of from's local description to `to`. */
@@ -203,8 +203,8 @@ static void test_pranswer_and_rollback(peerc_ctx *ctx)
     peerc_free(offer);
     peerc_free(answer);
     peerc_dc_free(dc);
-    peerc_pc_free(a.pc);
-    peerc_pc_free(b.pc);
+    h_side_free(&a);
+    h_side_free(&b);
 }
 
 static int cond_freed(void *arg)
@@ -229,7 +229,7 @@ static void test_free_in_callback(peerc_ctx *ctx)
     is_int(peerc_dc_send_text(dc, "x"), PEERC_E_INVALID_STATE, "channel of a freed pc is inert");
     peerc_dc_free(dc);
     fb.other = NULL;
-    peerc_pc_free(fb.pc);
+    h_side_free(&fb);
 }
 
 int main(void)
