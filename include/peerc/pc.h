@@ -116,7 +116,9 @@ PEERC_API int peerc_sdp_type_from_string(const char *text, peerc_sdp_type *out);
  * One RTCIceServer.  urls holds one or more URLs separated by spaces or
  * commas: "stun:host[:port]", "turn:host[:port][?transport=udp|tcp]",
  * "turns:host[:port][?transport=tcp]".  username/credential are needed for
- * turn(s).  This struct is frozen: a future extension comes as a new type
+ * turn(s).  Caveat: libnice 0.1.21 has no TLS client, so a turns: server
+ * is spoken to in plain TCP (a warning is logged); TURN messages remain
+ * HMAC-protected and data DTLS-encrypted, but TLS-only servers refuse it.  This struct is frozen: a future extension comes as a new type
  * and a new config field.
  */
 typedef struct peerc_ice_server {

@@ -58,7 +58,9 @@ static void free_lookup(mdns_lookup *lk);
 
 static void emit_state(peerc_ice *ice, peerc_ice_connection_state state)
 {
-    if (ice->state == state)
+    /* W3C: failed is final until an ICE restart, even if libnice later
+     * finds a pair again after consent loss. */
+    if (ice->state == state || ice->state == PEERC_ICE_CONNECTION_FAILED)
         return;
     ice->state = state;
     if (ice->cbs.state)
@@ -562,6 +564,8 @@ int peerc__ice_restart(peerc_ice *ice)
     ice->remote_gathering_done = FALSE;
     ice->pac_start = 0;
     cancel_no_pairs_timer(ice);
+    if (ice->state == PEERC_ICE_CONNECTION_FAILED)
+        ice->state = PEERC_ICE_CONNECTION_NEW; /* a restart is the way out of failed */
     return PEERC_OK;
 }
 

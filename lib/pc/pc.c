@@ -186,6 +186,10 @@ static int parse_ice_servers(peerc_pc *pc, const peerc_pc_config *cfg, char *err
             rc = peerc__ice_url_parse(*u, srv->username, srv->credential, &url, err, errlen);
             if (rc == PEERC_OK)
                 rc = peerc__ice_url_resolve(&url, err, errlen);
+            if (rc == PEERC_OK && url.kind == PEERC_ICE_URL_TURN_TLS)
+                PEERC_WARN("ice", "%s: libnice 0.1.21 has no TLS client, so TURN runs over plain "
+                           "TCP to this port (messages stay HMAC-protected and application "
+                           "data DTLS-encrypted, but a TLS-only server will refuse it)", *u);
             if (rc == PEERC_OK)
                 g_array_append_val(urls, url);
         }

@@ -111,9 +111,11 @@ static void maybe_start_dtls(peerc_pc *pc)
                       pc->ice_state == PEERC_ICE_CONNECTION_COMPLETED;
     if (!pc->dtls || pc->dtls_state != PC_DTLS_NEW)
         return;
-    /* The server waits passively; the client speaks first once ICE can
-     * carry its ClientHello (RFC 5763 5). */
-    if (pc->is_dtls_client && !ice_up)
+    /* Both roles start once ICE can carry the handshake (RFC 5763 5: the
+     * client speaks first), so the handshake timeout never counts ICE time.
+     * A ClientHello that beats our own ICE state change starts the server
+     * implicitly. */
+    if (!ice_up)
         return;
     pc->dtls_state = PC_DTLS_CONNECTING;
     peerc__dtls_start(pc->dtls);
