@@ -7,4 +7,4 @@ noinst_PROGRAMS += bench/dc-throughput
 bench_dc_throughput_SOURCES = bench/dc-throughput.c
 bench_dc_throughput_LDADD = libpeerc.la -lpthread
 
-EXTRA_DIST += bench/run bench/package.json bench/package-lock.json bench/dc_throughput_aiortc.py bench/dc-throughput.mjs bench/compare.py
+EXTRA_DIST += bench/run bench/README.md bench/package.json bench/package-lock.json bench/dc_throughput_aiortc.py bench/dc-throughput.mjs bench/compare.py

@@ -4,6 +4,7 @@
 #include <agent.h>
 #include <interfaces.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -245,6 +246,20 @@ static void on_receive(NiceAgent *agent, guint stream, guint component, guint le
         ice->cbs.receive(ice->ud, (const uint8_t *)buf, len);
 }
 
+/* The kernel default (~208 KiB) overflows under a data-channel burst and
+ * every drop costs an SCTP retransmission timeout; libnice leaves the size
+ * alone, so enlarge the buffers of the socket that carries the pair (the
+ * kernel caps the request at net.core.rmem_max/wmem_max). */
+static void enlarge_socket_buffers(NiceAgent *agent, guint stream, guint component)
+{
+    GSocket *sock = nice_agent_get_selected_socket(agent, stream, component);
+    if (!sock)
+        return;
+    g_socket_set_option(sock, SOL_SOCKET, SO_RCVBUF, 1 << 20, NULL);
+    g_socket_set_option(sock, SOL_SOCKET, SO_SNDBUF, 1 << 20, NULL);
+    g_object_unref(sock);
+}
+
 static void on_selected_pair(NiceAgent *agent, guint stream, guint component,
                              NiceCandidate *local, NiceCandidate *remote, gpointer data)
 {
@@ -253,6 +268,7 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component,
     nice_address_to_string(&remote->addr, r);
     PEERC_INFO("ice", "selected pair %s:%u -> %s:%u", l, nice_address_get_port(&local->addr), r,
                nice_address_get_port(&remote->addr));
+    enlarge_socket_buffers(agent, stream, component);
 }
 
 static void update_credentials(peerc_ice *ice)

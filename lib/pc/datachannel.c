@@ -19,6 +19,9 @@ struct peerc_dc {
     peerc_pc *pc;          /* (lock) NULL once detached from its pc */
     peerc_dc_state state;  /* (lock) */
     int id;                /* (lock) stream id, -1 until assigned */
+    uint64_t max_send;     /* (lock) largest message the peer takes; 0 = unknown */
+    uint64_t buffered;     /* (lock) buffered amount as of the worker's last look */
+    uint64_t posted;       /* (lock) bytes posted by other threads, not yet sent */
     uint32_t cid;          /* manager handle, 0 until the manager knows it */
     char *label, *protocol;
     int ordered, negotiated;
@@ -153,6 +156,7 @@ static void on_channel_open(void *ud, uint32_t cid, uint16_t sid)
     pthread_mutex_lock(&dc->lock);
     dc->id = sid;
     dc->state = PEERC_DC_OPEN;
+    dc->max_send = peerc__dcm_sctp(pc->dcm) ? peerc__sctp_max_message_size(peerc__dcm_sctp(pc->dcm)) : 0;
     pthread_mutex_unlock(&dc->lock);
     pc->dc_opened++;
     PEERC_DEBUG("pc", "%p channel \"%s\" open on stream %u", (void *)pc, dc->label, sid);
@@ -234,12 +238,21 @@ static void on_channel_closed(void *ud, uint32_t cid)
     peerc__pc_leave(pc);
 }
 
+/* Worker: read the manager's figure and publish it for other threads. */
+static uint64_t refresh_buffered(peerc_pc *pc, peerc_dc *dc)
+{
+    uint64_t amount = pc->dcm && dc->cid ? peerc__dcm_buffered_amount(pc->dcm, dc->cid) : 0;
+    pthread_mutex_lock(&dc->lock);
+    dc->buffered = amount;
+    pthread_mutex_unlock(&dc->lock);
+    return amount;
+}
+
 static void check_low_threshold(peerc_pc *pc, peerc_dc *dc)
 {
-    uint64_t amount;
+    uint64_t amount = refresh_buffered(pc, dc);
     if (!dc->above_threshold || !pc->dcm || !dc->cid)
         return;
-    amount = peerc__dcm_buffered_amount(pc->dcm, dc->cid);
     if (amount > dc->low_threshold)
         return;
     dc->above_threshold = FALSE;
@@ -470,42 +483,132 @@ static int send_on_worker(dc_call *call)
     if (rc < 0)
         return rc == PEERC_E_NOT_FOUND ? PEERC_E_INVALID_STATE : rc;
     pc->msgs_sent++;
-    if (peerc__dcm_buffered_amount(pc->dcm, dc->cid) > dc->low_threshold)
+    if (refresh_buffered(pc, dc) > dc->low_threshold)
         dc->above_threshold = TRUE;
     return PEERC_OK;
 }
 
+/*
+ * Sends from other threads do not wait for the worker (a round trip per
+ * message cost 4x in throughput): the checks that can fail are made here,
+ * the message is copied and queued, and it counts in buffered_amount until
+ * the worker hands it to SCTP.  Order per sending thread is kept.
+ */
+typedef struct posted_send {
+    peerc_dc *dc;
+    size_t len;
+    int is_binary;
+    uint8_t data[];
+} posted_send;
+
+static void run_posted_send(void *arg)
+{
+    posted_send *ps = arg;
+    dc_call call = {.dc = ps->dc, .data = ps->data, .len = ps->len, .is_binary = ps->is_binary};
+    int rc;
+    pthread_mutex_lock(&ps->dc->lock);
+    ps->dc->posted -= ps->len;
+    pthread_mutex_unlock(&ps->dc->lock);
+    if (!ps->dc->pc)
+        return;
+    rc = send_on_worker(&call);
+    if (rc < 0)
+        PEERC_DEBUG("pc", "channel \"%s\": queued message dropped: %s", ps->dc->label,
+                    peerc_strerror(rc));
+}
+
+static void free_posted_send(void *arg)
+{
+    posted_send *ps = arg;
+    dc_unref(ps->dc);
+    free(ps);
+}
+
+static int send_from_other_thread(peerc_dc *dc, peerc_pc *pc, const uint8_t *data, size_t len,
+                                  int is_binary)
+{
+    posted_send *ps;
+    int rc = PEERC_OK;
+    pthread_mutex_lock(&dc->lock);
+    if (dc->pc != pc || dc->state != PEERC_DC_OPEN)
+        rc = PEERC_E_INVALID_STATE;
+    else if (dc->max_send && len > dc->max_send)
+        rc = PEERC_E_INVALID_ARGUMENT; /* W3C: TypeError */
+    else
+        dc->posted += len;
+    pthread_mutex_unlock(&dc->lock);
+    if (rc < 0)
+        return rc;
+    ps = malloc(sizeof *ps + len);
+    if (!ps)
+        return PEERC_E_NO_MEMORY;
+    ps->dc = dc;
+    ps->len = len;
+    ps->is_binary = is_binary;
+    if (len)
+        memcpy(ps->data, data, len);
+    g_atomic_int_inc(&dc->refs);
+    peerc__ctx_post(pc->ctx, run_posted_send, ps, free_posted_send);
+    return PEERC_OK;
+}
+
+static int dc_send(peerc_dc *dc, const uint8_t *data, size_t len, int is_binary)
+{
+    dc_call call = {.fn = send_on_worker, .data = data, .len = len, .is_binary = is_binary};
+    peerc_pc *pc;
+    int rc;
+    pthread_mutex_lock(&dc->lock);
+    pc = dc->pc;
+    if (pc)
+        peerc__pc_ref(pc);
+    pthread_mutex_unlock(&dc->lock);
+    if (!pc)
+        return PEERC_E_INVALID_STATE;
+    rc = peerc__ctx_on_worker(pc->ctx) ? dc_run(dc, &call)
+                                       : send_from_other_thread(dc, pc, data, len, is_binary);
+    peerc__pc_unref(pc);
+    return rc;
+}
+
 int peerc_dc_send_text(peerc_dc *dc, const char *text)
 {
-    dc_call call = {.fn = send_on_worker, .data = (const uint8_t *)text, .is_binary = 0};
     if (!dc || !text)
         return PEERC_E_INVALID_ARGUMENT;
-    call.len = strlen(text);
-    return dc_run(dc, &call);
+    return dc_send(dc, (const uint8_t *)text, strlen(text), 0);
 }
 
 int peerc_dc_send_binary(peerc_dc *dc, const uint8_t *data, size_t len)
 {
-    dc_call call = {.fn = send_on_worker, .data = data, .len = len, .is_binary = 1};
     if (!dc || (!data && len))
         return PEERC_E_INVALID_ARGUMENT;
-    return dc_run(dc, &call);
+    return dc_send(dc, data, len, 1);
 }
 
 static int buffered_on_worker(dc_call *call)
 {
-    peerc_dc *dc = call->dc;
-    call->value = dc->pc->dcm && dc->cid ? peerc__dcm_buffered_amount(dc->pc->dcm, dc->cid) : 0;
+    uint64_t posted;
+    pthread_mutex_lock(&call->dc->lock);
+    posted = call->dc->posted;
+    pthread_mutex_unlock(&call->dc->lock);
+    call->value = refresh_buffered(call->dc->pc, call->dc) + posted;
     return PEERC_OK;
 }
 
 int peerc_dc_buffered_amount(peerc_dc *dc, uint64_t *out)
 {
     dc_call call = {.fn = buffered_on_worker};
+    gboolean on_worker;
     int rc;
     if (!dc || !out)
         return PEERC_E_INVALID_ARGUMENT;
     *out = 0;
+    pthread_mutex_lock(&dc->lock);
+    on_worker = dc->pc && peerc__ctx_on_worker(dc->pc->ctx);
+    if (!on_worker) /* no round trip: the worker's last figure plus what is queued */
+        *out = dc->pc ? dc->buffered + dc->posted : 0;
+    pthread_mutex_unlock(&dc->lock);
+    if (!on_worker)
+        return PEERC_OK;
     rc = dc_run(dc, &call);
     if (rc == PEERC_OK)
         *out = call.value;

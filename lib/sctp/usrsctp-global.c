@@ -116,6 +116,11 @@ static void configure_stack(void)
 {
     /* No IP header under us, so no ECN bits to carry (RFC 8261 §4). */
     usrsctp_sysctl_set_sctp_ecn_enable(0);
+    /* The default cap of 512 queued chunks per association is reached by a
+     * burst of small messages after a loss; usrsctp then stops sending for
+     * good (seen in bench/: 100-byte messages stalled at ~12k).  WebRTC
+     * stacks raise it (libdatachannel: 10240). */
+    usrsctp_sysctl_set_sctp_max_chunks_on_queue(10 * 1024);
 }
 
 /* usrsctp_finish fails while endpoints linger; they only wait for timers,

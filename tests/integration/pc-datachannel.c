@@ -201,6 +201,40 @@ static void test_many_messages(peerc_dc *a_dc)
     ok(wait_u64(&bch->msgs, base_b + 2, 5000), "empty text and binary messages delivered");
 }
 
+/* A burst of small messages from the application thread: sends queue
+ * without waiting for the worker, and the SCTP chunk queue must not cap
+ * the burst (it once stalled for good after ~12k messages). */
+static void test_small_burst(peerc_dc *a_dc)
+{
+    h_channel *bch = wait_remote_channel(&b, "chat");
+    const uint64_t n = 50000;
+    uint64_t base, sent = 0, buffered = 0;
+    uint32_t want = 2166136261u;
+    double t0 = h_now_ms();
+    pthread_mutex_lock(&h_lock);
+    base = bch->msgs;
+    bch->next_seq = 0;
+    bch->out_of_order = 0;
+    bch->checksum = 2166136261u;
+    pthread_mutex_unlock(&h_lock);
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t msg[100];
+        memcpy(msg, &i, 8);
+        memset(msg + 8, (int)(i & 0xff), sizeof msg - 8);
+        want = h_hash(want, msg, sizeof msg);
+        sent += peerc_dc_send_binary(a_dc, msg, sizeof msg) == PEERC_OK;
+    }
+    is_int(sent, n, "50000 small sends accepted");
+    ok(peerc_dc_buffered_amount(a_dc, &buffered) == PEERC_OK, "buffered_amount while queued (%llu)",
+       (unsigned long long)buffered);
+    ok(wait_u64(&bch->msgs, base + n, 30000), "all 50000 small messages delivered");
+    diag("50000 x 100 B from the application thread: %.1f ms", h_now_ms() - t0);
+    pthread_mutex_lock(&h_lock);
+    is_int(bch->out_of_order, 0, "in order");
+    ok(bch->checksum == want, "content intact");
+    pthread_mutex_unlock(&h_lock);
+}
+
 static void test_large_messages(peerc_dc *a_dc)
 {
     h_channel *bch = wait_remote_channel(&b, "chat");
@@ -367,6 +401,7 @@ int main(void)
 
     test_connect_and_states(&a_dc);
     test_many_messages(a_dc);
+    test_small_burst(a_dc);
     test_large_messages(a_dc);
     test_unreliable();
     test_negotiated();
