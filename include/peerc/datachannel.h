@@ -17,8 +17,12 @@
  *
  * SENDING
  *   Sends never block: a message is queued and buffered_amount grows until
- *   SCTP has handed it to the network.  Watch buffered_amount_low to pace a
- *   large transfer.
+ *   the peer has acknowledged it.  Watch buffered_amount_low to pace a
+ *   large transfer.  From a thread other than the worker, send checks the
+ *   state and size, copies the message and returns without waiting for the
+ *   worker (order per thread is kept); should the channel close before the
+ *   worker gets to it, the message is dropped.  buffered_amount read from
+ *   such a thread is the worker's latest figure plus what is still queued.
  */
 #ifndef PEERC_DATACHANNEL_H
 #define PEERC_DATACHANNEL_H
