@@ -27,6 +27,8 @@ TESTS += tests/abi/abi-compare.sh
 endif
 EXTRA_DIST += tests/abi/headers.sh tests/abi/exports.sh tests/abi/installed.sh tests/abi/abi-compare.sh abi/libpeerc.abi abi/libpeerc.abignore
 AM_TESTS_ENVIRONMENT += CC='$(CC)' CXX='$(CXX)' MAKE='$(MAKE)' SANITIZER_LDFLAGS='$(SANITIZER_LDFLAGS)'; export CC CXX MAKE SANITIZER_LDFLAGS;
+AM_TESTS_ENVIRONMENT += TSAN_OPTIONS="suppressions=$(abs_top_srcdir)/tests/tsan.supp $${TSAN_OPTIONS:-}"; export TSAN_OPTIONS;
+EXTRA_DIST += tests/tsan.supp
 
 # Refresh the committed ABI baseline (release time only; see doc/abi.md).
 abi-baseline: libpeerc.la
