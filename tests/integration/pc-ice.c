@@ -911,14 +911,14 @@ static void turn_stop(void)
  * loopback, that address is not redundant with the host candidate. */
 typedef struct fake_stun {
     int fd, port, requests;
-    volatile int stop;
+    int stop; /* atomic */
     pthread_t thread;
 } fake_stun;
 
 static void *fake_stun_main(void *arg)
 {
     fake_stun *fs = arg;
-    while (!fs->stop) {
+    while (!__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE)) {
         uint8_t buf[1500], resp[32];
         struct sockaddr_in from;
         socklen_t flen = sizeof from;
@@ -962,7 +962,7 @@ static int fake_stun_start(fake_stun *fs)
 
 static void fake_stun_stop(fake_stun *fs)
 {
-    fs->stop = 1;
+    __atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
     pthread_join(fs->thread, NULL);
     close(fs->fd);
 }
@@ -1159,14 +1159,14 @@ static void test_turn_bad_credentials(void)
  * ClientHello record starts with 0x16; a plain TURN Allocate with 0x00. */
 typedef struct first_bytes {
     int fd, port, conns, first[8];
-    volatile int stop;
+    int stop; /* atomic */
     pthread_t thread;
 } first_bytes;
 
 static void *first_bytes_main(void *arg)
 {
     first_bytes *fb = arg;
-    while (!fb->stop) {
+    while (!__atomic_load_n(&fb->stop, __ATOMIC_ACQUIRE)) {
         struct pollfd pfd = {.fd = fb->fd, .events = POLLIN};
         uint8_t byte;
         int c;
@@ -1257,7 +1257,7 @@ static void finish_turns_speaks_tls(void)
        "turns (TLS check): connection state failed on both sides");
     pthread_mutex_unlock(&mu);
     stop_pair(&tls_a, &tls_b);
-    tls_fb.stop = 1;
+    __atomic_store_n(&tls_fb.stop, 1, __ATOMIC_RELEASE);
     pthread_join(tls_fb.thread, NULL);
     close(tls_fb.fd);
 }
