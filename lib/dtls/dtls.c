@@ -228,9 +228,22 @@ static void handshake_finished(peerc_dtls *d)
     verify_and_connect(d);
 }
 
+/* After an SSL call returned r <= 0: wait for more input, or end the
+ * association on close_notify or a fatal error. */
+static void handle_ssl_error(peerc_dtls *d, int r)
+{
+    int e = SSL_get_error(d->ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+        ERR_clear_error();
+    else if (e == SSL_ERROR_ZERO_RETURN)
+        peer_closed(d);
+    else
+        fail_from_ssl(d, e);
+}
+
 static void drive_handshake(peerc_dtls *d)
 {
-    int r, e;
+    int r;
     ERR_clear_error();
     r = SSL_do_handshake(d->ssl);
     peerc__dtls_flush(d);
@@ -238,15 +251,7 @@ static void drive_handshake(peerc_dtls *d)
         handshake_finished(d);
         return;
     }
-    e = SSL_get_error(d->ssl, r);
-    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-        ERR_clear_error();
-        return;
-    }
-    if (e == SSL_ERROR_ZERO_RETURN)
-        peer_closed(d);
-    else
-        fail_from_ssl(d, e);
+    handle_ssl_error(d, r);
 }
 
 /* Read every record the last datagram carried.  After the handshake this is
@@ -255,7 +260,7 @@ static void drive_handshake(peerc_dtls *d)
 static void drain_records(peerc_dtls *d)
 {
     while (running(d) && d->state != PEERC_DTLS_HANDSHAKING) {
-        int n, e;
+        int n;
         ERR_clear_error();
         n = SSL_read(d->ssl, d->rbuf, RECORD_MAX);
         peerc__dtls_flush(d); /* a retransmitted final flight, an answered close_notify */
@@ -263,15 +268,7 @@ static void drain_records(peerc_dtls *d)
             deliver(d, d->rbuf, (size_t)n);
             continue;
         }
-        e = SSL_get_error(d->ssl, n);
-        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-            ERR_clear_error();
-            return;
-        }
-        if (e == SSL_ERROR_ZERO_RETURN)
-            peer_closed(d);
-        else
-            fail_from_ssl(d, e);
+        handle_ssl_error(d, n);
         return;
     }
 }

@@ -17,7 +17,7 @@ struct peerc_dc {
     gint refs;
     pthread_mutex_t lock;
     peerc_pc *pc;          /* (lock) NULL once detached from its pc */
-    peerc_dc_state state;  /* (lock) */
+    int state;             /* (lock) peerc_dc_state */
     int id;                /* (lock) stream id, -1 until assigned */
     uint64_t max_send;     /* (lock) largest message the peer takes; 0 = unknown */
     uint64_t buffered;     /* (lock) buffered amount as of the worker's last look */
@@ -679,24 +679,22 @@ int peerc_dc_negotiated(peerc_dc *dc) { return dc ? dc->negotiated : PEERC_E_INV
 int peerc_dc_max_retransmits(peerc_dc *dc) { return dc ? dc->max_retransmits : PEERC_E_INVALID_ARGUMENT; }
 int peerc_dc_max_packet_life_time(peerc_dc *dc) { return dc ? dc->max_packet_life_time : PEERC_E_INVALID_ARGUMENT; }
 
+/* id and state change on the worker: read them under the lock. */
+static int locked_read(peerc_dc *dc, const int *field)
+{
+    int value;
+    pthread_mutex_lock(&dc->lock);
+    value = *field;
+    pthread_mutex_unlock(&dc->lock);
+    return value;
+}
+
 int peerc_dc_id(peerc_dc *dc)
 {
-    int id;
-    if (!dc)
-        return PEERC_E_INVALID_ARGUMENT;
-    pthread_mutex_lock(&dc->lock);
-    id = dc->id;
-    pthread_mutex_unlock(&dc->lock);
-    return id;
+    return dc ? locked_read(dc, &dc->id) : PEERC_E_INVALID_ARGUMENT;
 }
 
 int peerc_dc_ready_state(peerc_dc *dc)
 {
-    int state;
-    if (!dc)
-        return PEERC_E_INVALID_ARGUMENT;
-    pthread_mutex_lock(&dc->lock);
-    state = dc->state;
-    pthread_mutex_unlock(&dc->lock);
-    return state;
+    return dc ? locked_read(dc, &dc->state) : PEERC_E_INVALID_ARGUMENT;
 }
