@@ -10,7 +10,7 @@ libpeerc_internal_la_SOURCES += \
 	lib/rtp/nack.h lib/rtp/nack.c \
 	lib/rtp/assembler.h lib/rtp/assembler.c \
 	lib/rtp/vp8.h lib/rtp/vp8.c \
-	lib/rtp/opus.h lib/rtp/opus.c \
+	lib/rtp/opus.h lib/rtp/opus-payload.c \
 	lib/rtp/jitter.h lib/rtp/jitter.c
 
 RTP_TESTS = \

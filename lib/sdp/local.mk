@@ -3,19 +3,22 @@ libpeerc_internal_la_SOURCES += \
 	lib/sdp/sdp.h lib/sdp/sdp.c \
 	lib/sdp/parse.c lib/sdp/serialize.c \
 	lib/sdp/candidate.c lib/sdp/fingerprint.c \
-	lib/sdp/transport.c lib/sdp/build.c
+	lib/sdp/transport.c lib/sdp/build.c \
+	lib/sdp/codecs.h lib/sdp/codecs.c
 
 SDP_TESTS = \
 	tests/unit/sdp-parse \
 	tests/unit/sdp-malformed \
 	tests/unit/sdp-candidate \
-	tests/unit/sdp-build
+	tests/unit/sdp-build \
+	tests/unit/sdp-codecs
 check_PROGRAMS += $(SDP_TESTS)
 TESTS += $(SDP_TESTS)
 tests_unit_sdp_parse_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_sdp_malformed_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_sdp_candidate_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_sdp_build_LDADD = $(PEERC_TEST_LIBS)
+tests_unit_sdp_codecs_LDADD = $(PEERC_TEST_LIBS)
 EXTRA_DIST += \
 	tests/data/aiortc-1.4-offer-audio-video-data.sdp \
 	tests/data/aiortc-1.4-offer-data-only.sdp \
