@@ -19,7 +19,7 @@ tests_unit_sdp_malformed_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_sdp_candidate_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_sdp_build_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_sdp_codecs_LDADD = $(PEERC_TEST_LIBS)
-EXTRA_DIST += \
+EXTRA_DIST += tests/unit/sdp-fixtures.h \
 	tests/data/aiortc-1.4-offer-audio-video-data.sdp \
 	tests/data/aiortc-1.4-offer-data-only.sdp \
 	tests/data/chromium-156-answer-audio-video-data.sdp \

@@ -13,48 +13,7 @@
 
 #define FP "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"
 
-static char *load(const char *name)
-{
-    const char *top = getenv("top_srcdir");
-    char path[1024];
-    FILE *f;
-    char *buf;
-    long n;
-    snprintf(path, sizeof path, "%s/tests/data/%s", top && *top ? top : ".", name);
-    f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static peerc_sdp *parse_text(const char *text)
-{
-    peerc_sdp *sdp = NULL;
-    char err[256] = "";
-    if (peerc__sdp_parse(text, &sdp, err, sizeof err) != PEERC_OK)
-        diag("parse failed: %s", err);
-    return sdp;
-}
-
-static peerc_sdp *sample(const char *name)
-{
-    char *text = load(name);
-    peerc_sdp *sdp = text ? parse_text(text) : NULL;
-    ok(sdp != NULL, "sample %s parses", name);
-    free(text);
-    return sdp;
-}
+#include "sdp-fixtures.h"
 
 static void params(peerc_sdp_local_params *p)
 {

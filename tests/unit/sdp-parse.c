@@ -10,30 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *load(const char *name)
-{
-    const char *top = getenv("top_srcdir");
-    char path[1024];
-    FILE *f;
-    char *buf;
-    long n;
-    snprintf(path, sizeof path, "%s/tests/data/%s", top && *top ? top : ".", name);
-    f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
+#include "sdp-fixtures.h"
 
 static peerc_sdp *parse_sample(const char *name)
 {
