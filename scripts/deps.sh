@@ -3,7 +3,7 @@
 # Usage: peerc_prepare BUILD_DIR [configure args...]
 
 PEERC_DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config
-  libglib2.0-dev libnice-dev libssl-dev libsrtp2-dev libusrsctp-dev libopus-dev libvpx-dev libjson-glib-dev
+  libglib2.0-dev libnice-dev libssl-dev libsrtp2-dev libusrsctp-dev libopus-dev libvpx-dev libasound2-dev libjson-glib-dev
   abigail-tools python3 python3-aiortc chromium coturn"
 
 peerc_install_packages() {
