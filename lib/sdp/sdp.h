@@ -288,7 +288,7 @@ int peerc__sdp_build_offer(const peerc_sdp_local_params *p, const peerc_sdp *pre
                            int want_data, peerc_sdp **out, char *err, size_t errlen);
 
 /*
- * JSEP §5.3 answer: one m-section per offered one, same order and mids.  The
+ * JSEP §5.3 data-only answer: one m-section per offered one, same order and mids.  The
  * first usable SCTP application section is accepted in the offer's own format
  * (UDP/DTLS/SCTP, TCP/DTLS/SCTP, or legacy DTLS/SCTP + a=sctpmap); every other
  * section is rejected (port 0).  setup is the preferred DTLS role, "active" or
@@ -301,12 +301,92 @@ int peerc__sdp_build_offer(const peerc_sdp_local_params *p, const peerc_sdp *pre
 int peerc__sdp_build_answer(const peerc_sdp *remote_offer, const peerc_sdp_local_params *p,
                             const char *setup, peerc_sdp **out, char *err, size_t errlen);
 
+/* ------------------------------------------------- sections, any kind */
+
+/* Defined in sdp/media.h (which includes this header). */
+typedef struct peerc_sdp_media_desc peerc_sdp_media_desc;
+
+typedef enum peerc_sdp_section_type {
+    PEERC_SDP_SECTION_DATA = 0,
+    PEERC_SDP_SECTION_MEDIA = 1,
+    PEERC_SDP_SECTION_REJECTED = 2
+} peerc_sdp_section_type;
+
+/* How a DATA section names SCTP. */
+typedef enum peerc_sdp_data_format {
+    PEERC_SDP_DATA_FORMAT_AUTO = 0,    /* legacy sctpmap iff data_proto is "DTLS/SCTP" */
+    PEERC_SDP_DATA_FORMAT_RFC8841 = 1, /* webrtc-datachannel + a=sctp-port */
+    PEERC_SDP_DATA_FORMAT_SCTPMAP = 2  /* <port> + a=sctpmap (draft-ietf-mmusic-sctp-sdp-05) */
+} peerc_sdp_data_format;
+
+/* One m-section to write, in m-line order.  Everything is borrowed. */
+typedef struct peerc_sdp_section {
+    peerc_sdp_section_type type;
+    /* DATA, MEDIA: required (MEDIA may give it in media->mid instead; both
+     * set must agree).  REJECTED: NULL keeps rejected_from's mid, if any. */
+    const char *mid;
+    const peerc_sdp_media_desc *media;    /* MEDIA */
+    /* DATA: NULL -> "UDP/DTLS/SCTP"; else as offered (UDP/DTLS/SCTP,
+     * TCP/DTLS/SCTP, or "DTLS/SCTP", which gives the legacy sctpmap format). */
+    const char *data_proto;
+    /* REJECTED: copy type, proto and formats of this section (a remote
+     * offer's or our previous one). */
+    const peerc_sdp_media *rejected_from;
+    /* REJECTED without rejected_from: the type ("audio", "video"; proto
+     * "UDP/TLS/RTP/SAVPF", format "0"), or "application" (UDP/DTLS/SCTP
+     * webrtc-datachannel). */
+    const char *rejected_kind;
+    /* Added: DATA only; AUTO keeps the rule above.  Lets a re-offer or an
+     * answer mirror a section whose proto and format disagree. */
+    peerc_sdp_data_format data_format;
+} peerc_sdp_section;
+
+/*
+ * Renders a complete description from sections.  setup: "actpass" for
+ * offers, "active"/"passive" for answers (RFC 8842 §5.2).  Every non-rejected
+ * section gets c=, the default port, a=ice-ufrag/pwd/options, a=fingerprint,
+ * a=setup and the candidates of p (JSEP §5.2.1); MEDIA sections also get
+ * what peerc__sdp_media_desc_render writes; rejected ones get port 0, c= and
+ * a=mid only (RFC 8829 §5.2.2, RFC 3264 §6).  o= carries p->session_id and
+ * p->session_version: the caller keeps the id fixed (RFC 3264 §8).
+ * BUNDLE group: all non-rejected mids; when bundle_order_from (our previous
+ * local description, may be NULL) has a BUNDLE group, its surviving mids
+ * come first in that order (JSEP §5.2.2, keeps the tag), then the rest in
+ * m-line order.
+ * PEERC_E_INVALID_ARGUMENT with a message for bad params or sections: NULL
+ * or non-token mid, unknown kind, a MEDIA section failing
+ * peerc__sdp_media_desc_check (empty codec set, ...), duplicate mids, bad
+ * setup.  *out is NULL on failure.
+ */
+int peerc__sdp_build_sections(const peerc_sdp_local_params *p, const peerc_sdp_section *sections,
+                              size_t n, const char *setup, const peerc_sdp *bundle_order_from,
+                              peerc_sdp **out, char *err, size_t errlen);
+
+/*
+ * The same for an answer to remote_offer: sections mirror the offer's
+ * m-lines one for one (RFC 3264 §6: same count and order; each mid equal to
+ * the offered one, NULL where the offer has none), and the BUNDLE group is
+ * RFC 8843 §7.3's: the accepted mids of the offered group in the offer's
+ * order (the first is the answerer-tagged section), no group when none was
+ * offered.  setup should follow the offer (RFC 5763 §5: an active offerer
+ * makes us passive).  PEERC_E_INVALID_ARGUMENT when sections do not mirror
+ * the offer, and as above.
+ */
+int peerc__sdp_build_answer_sections(const peerc_sdp_local_params *p,
+                                     const peerc_sdp *remote_offer,
+                                     const peerc_sdp_section *sections, size_t n,
+                                     const char *setup, peerc_sdp **out, char *err,
+                                     size_t errlen);
+
 /* Number of m-sections that are not rejected (0: nothing was accepted). */
 size_t peerc__sdp_count_accepted(const peerc_sdp *sdp);
 
 /* True when build_answer would accept section index of this offer; also the
  * rule peerc__sdp_remote_transport uses to find the transport section. */
 int peerc__sdp_answer_accepts(const peerc_sdp *offer, size_t index);
+/* With accept_media, also an audio/video section our media answer would take
+ * (peerc__sdp_media_accepts in sdp/media.h). */
+int peerc__sdp_answer_accepts_ex(const peerc_sdp *offer, size_t index, int accept_media);
 
 /* ------------------------------------------------ remote transport info */
 
@@ -353,6 +433,13 @@ typedef struct peerc_sdp_transport_info {
  */
 int peerc__sdp_remote_transport(const peerc_sdp *sdp, peerc_sdp_transport_info *out,
                                 char *err, size_t errlen);
+/* The same, choosing the transport section with
+ * peerc__sdp_answer_accepts_ex(sdp, i, accept_media): with accept_media 1 the
+ * first non-rejected section in BUNDLE order, then m-line order, that is the
+ * live SCTP section or an RTP audio/video section with a=rtcp-mux we can
+ * answer.  accept_media 0 is peerc__sdp_remote_transport. */
+int peerc__sdp_remote_transport_ex(const peerc_sdp *sdp, int accept_media,
+                                   peerc_sdp_transport_info *out, char *err, size_t errlen);
 /* The transport part of the above (not the data_* fields) for one section;
  * what prefixes messages ("offer " gives "offer m-line 0 (mid 0) ..."). */
 int peerc__sdp_section_transport(const peerc_sdp *sdp, size_t index, const char *what,
