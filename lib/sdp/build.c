@@ -500,10 +500,14 @@ static int build(const peerc_sdp_local_params *p, const peerc_sdp_section *secti
         return peerc__errorf(err, errlen, PEERC_E_NO_MEMORY, "out of memory");
     for (size_t i = 0; rc == PEERC_OK && i < n; i++)
         rc = add_section(sdp, p, &sections[i], setup, err, errlen);
-    if (rc == PEERC_OK &&
-        ((o->offer ? answer_bundle(o->offer, sdp, &bundle) : offer_bundle(sdp, o->order_from, &bundle)) != PEERC_OK ||
-         add_session_attrs(sdp, &bundle) != PEERC_OK))
-        rc = peerc__errorf(err, errlen, PEERC_E_NO_MEMORY, "out of memory");
+    if (rc == PEERC_OK) {
+        rc = o->offer ? answer_bundle(o->offer, sdp, &bundle)
+                      : offer_bundle(sdp, o->order_from, &bundle);
+        if (rc == PEERC_OK)
+            rc = add_session_attrs(sdp, &bundle);
+        if (rc != PEERC_OK)
+            rc = peerc__errorf(err, errlen, PEERC_E_NO_MEMORY, "out of memory");
+    }
     peerc__sdp_strv_clear(&bundle);
     if (rc != PEERC_OK) {
         peerc__sdp_free(sdp);

@@ -140,7 +140,8 @@ static int read_groups(const peerc_sdp_media *m, peerc_sdp_remote_media *out, ch
         size_t sem = word_len(v), count = 0;
         uint32_t ids[2] = {0, 0};
         if (sem == 0)
-            return BAD("m-line %d: bad a=ssrc-group \"%.80s\"", out->index, at->value ? at->value : "");
+            return BAD("m-line %d: bad a=ssrc-group \"%.80s\"", out->index,
+                       at->value ? at->value : "");
         for (const char *p = skip_ws(v + sem); *p; p = skip_ws(p)) {
             uint32_t id;
             size_t n = parse_ssrc(p, &id);

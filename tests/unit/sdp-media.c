@@ -856,9 +856,11 @@ static void test_build_errors(void)
     sec[1] = (peerc_sdp_section){.type = PEERC_SDP_SECTION_MEDIA, .mid = "v1"};
     build_error("MEDIA without desc", sec, 2, "actpass", PEERC_E_INVALID_ARGUMENT, NULL);
     sec[1] = (peerc_sdp_section){.type = PEERC_SDP_SECTION_REJECTED, .mid = "r"};
-    build_error("REJECTED without kind", sec, 2, "actpass", PEERC_E_INVALID_ARGUMENT, "unknown kind");
+    build_error("REJECTED without kind", sec, 2, "actpass", PEERC_E_INVALID_ARGUMENT,
+                "unknown kind");
     sec[1] = (peerc_sdp_section){.type = (peerc_sdp_section_type)7, .mid = "r"};
-    build_error("unknown type", sec, 2, "actpass", PEERC_E_INVALID_ARGUMENT, "unknown section type");
+    build_error("unknown type", sec, 2, "actpass", PEERC_E_INVALID_ARGUMENT,
+                "unknown section type");
     sec[1] = (peerc_sdp_section){.type = PEERC_SDP_SECTION_DATA, .mid = "a b"};
     build_error("mid with a blank", sec, 2, "actpass", PEERC_E_INVALID_ARGUMENT, "not a token");
     sec[1] = (peerc_sdp_section){.type = PEERC_SDP_SECTION_DATA, .mid = "d", .data_proto = "SCTP"};
