@@ -13,3 +13,14 @@ TESTS += tests/unit/media-testsrc tests/unit/media-vp8 tests/unit/media-opus
 tests_unit_media_testsrc_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_media_vp8_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_media_opus_LDADD = $(PEERC_TEST_LIBS)
+
+# RTP senders and receivers: codec + payload format + feedback per stream
+libpeerc_internal_la_SOURCES += \
+	lib/media/sender.h lib/media/sender-private.h lib/media/sender.c \
+	lib/media/sender-encode.c lib/media/sender-feedback.c \
+	lib/media/receiver.h lib/media/receiver-private.h lib/media/receiver.c \
+	lib/media/receiver-video.c lib/media/receiver-audio.c
+
+check_PROGRAMS += tests/unit/media-pipeline
+TESTS += tests/unit/media-pipeline
+tests_unit_media_pipeline_LDADD = $(PEERC_TEST_LIBS)
