@@ -18,6 +18,7 @@ tests_unit_media_opus_LDADD = $(PEERC_TEST_LIBS)
 libpeerc_internal_la_SOURCES += \
 	lib/media/sender.h lib/media/sender-private.h lib/media/sender.c \
 	lib/media/sender-encode.c lib/media/sender-feedback.c \
+	lib/media/sender-g711.h lib/media/sender-g711.c \
 	lib/media/receiver.h lib/media/receiver-private.h lib/media/receiver.c \
 	lib/media/receiver-video.c lib/media/receiver-audio.c
 

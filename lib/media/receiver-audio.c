@@ -1,20 +1,33 @@
-/* RTP receiver, audio: Opus packets (RFC 7587) through a small playout
- * buffer that reorders, then fills holes from in-band FEC (RFC 7587 §3.3,
- * RFC 6716 §2.1.7) or packet loss concealment. */
+/* RTP receiver, audio: Opus packets (RFC 7587) or G.711 (RFC 3551
+ * §4.5.14) through a small playout buffer that reorders, then fills holes
+ * from in-band FEC (RFC 7587 §3.3, RFC 6716 §2.1.7) or packet loss
+ * concealment. */
 #include "media/receiver-private.h"
 
 #include <peerc/common.h>
 
+#include "media/sender-g711.h"
 #include "rtp/opus.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* Largest G.711 payload taken: 120 ms, what the PCM buffer holds at
+ * 48 kHz, like the longest Opus packet. */
+#define G711_MAX_PAYLOAD (PEERC_OPUS_MAX_FRAME / PEERC_G711_UPSAMPLE)
+
+static int is_g711(const peerc_rtp_receiver *r)
+{
+    return r->cfg.codec != PEERC_MEDIA_CODEC_DEFAULT;
+}
+
 int peerc__rtp_receiver_audio_init(peerc_rtp_receiver *r)
 {
-    int rc = peerc__opusdec_new(r->cfg.channels, &r->adec, NULL, 0);
-    if (rc)
-        return rc;
+    if (!is_g711(r)) {
+        int rc = peerc__opusdec_new(r->cfg.channels, &r->adec, NULL, 0);
+        if (rc)
+            return rc;
+    }
     r->adec_channels = r->cfg.channels;
     if (!r->pcm)
         r->pcm = malloc(PEERC_OPUS_MAX_FRAME * 2 * sizeof *r->pcm);
@@ -44,6 +57,8 @@ void peerc__rtp_receiver_audio_reset(peerc_rtp_receiver *r)
         r->aq[i].used = 0;
     r->aq_count = 0;
     r->aq_started = 0;
+    r->last_n = 0;
+    r->g711_prev = 0;
 }
 
 static audio_slot *slot_for(peerc_rtp_receiver *r, int64_t seq)
@@ -51,20 +66,43 @@ static audio_slot *slot_for(peerc_rtp_receiver *r, int64_t seq)
     return &r->aq[(uint64_t)seq & (AUDIO_SLOTS - 1)];
 }
 
-static void emit(peerc_rtp_receiver *r, size_t n, int64_t ts)
+/* Hand r->pcm (n samples per channel, ticks of RTP time) to the sink. */
+static void emit(peerc_rtp_receiver *r, size_t n, int64_t ts, int64_t ticks)
 {
     r->st.audio_samples_received += n;
-    r->next_ts = ts + (int64_t)n;
+    r->next_ts = ts + ticks;
+    r->last_n = n;
+    r->last_ticks = ticks;
     if (r->cbs.audio_frame)
         r->cbs.audio_frame(r->ud, r->pcm, n, r->adec_channels, peerc__rtp_receiver_ts_us(r, ts));
 }
 
 /* Fill the packet at next_seq: from next's FEC data when next is the
  * packet right after it, else by concealment. */
+/* G.711 has no concealment of its own: repeat the last frame, halving it
+ * each time so a longer hole fades out instead of buzzing. */
+static void conceal_g711(peerc_rtp_receiver *r)
+{
+    size_t n = r->last_n ? r->last_n : PEERC_OPUS_FRAME_20MS;
+    int64_t ticks = r->last_n ? r->last_ticks : PEERC_G711_FRAME_20MS;
+    if (!r->last_n)
+        memset(r->pcm, 0, n * r->adec_channels * sizeof *r->pcm);
+    for (size_t i = 0; i < n * r->adec_channels; i++)
+        r->pcm[i] = (int16_t)(r->pcm[i] / 2);
+    r->next_seq++;
+    r->st.concealed_samples += n;
+    r->g711_prev = r->pcm[(n - 1) * r->adec_channels];
+    emit(r, n, r->next_ts, ticks);
+}
+
 static void conceal(peerc_rtp_receiver *r, const audio_slot *next)
 {
     peerc_opusdec_stats before, after;
     size_t n = 0;
+    if (is_g711(r)) {
+        conceal_g711(r);
+        return;
+    }
     peerc__opusdec_get_stats(r->adec, &before);
     int rc = next ? peerc__opusdec_decode_fec(r->adec, next->data, next->len, r->pcm,
                                               PEERC_OPUS_MAX_FRAME, &n)
@@ -79,13 +117,20 @@ static void conceal(peerc_rtp_receiver *r, const audio_slot *next)
         r->st.fec_recovered++;
     else
         r->st.concealed_samples += n;
-    emit(r, n, r->next_ts);
+    emit(r, n, r->next_ts, (int64_t)n);
 }
 
 static void play(peerc_rtp_receiver *r, audio_slot *s)
 {
     size_t n = 0;
-    int rc = peerc__opusdec_decode(r->adec, s->data, s->len, r->pcm, PEERC_OPUS_MAX_FRAME, &n);
+    int rc = PEERC_OK;
+    if (is_g711(r)) {
+        peerc__g711_decode_frame(r->cfg.codec, s->data, s->len, &r->g711_prev, r->pcm,
+                                 r->adec_channels);
+        n = s->len * PEERC_G711_UPSAMPLE;
+    } else {
+        rc = peerc__opusdec_decode(r->adec, s->data, s->len, r->pcm, PEERC_OPUS_MAX_FRAME, &n);
+    }
     s->used = 0;
     r->aq_count--;
     if (rc != PEERC_OK) {
@@ -95,7 +140,7 @@ static void play(peerc_rtp_receiver *r, audio_slot *s)
         return;
     }
     r->next_seq = s->seq + 1;
-    emit(r, n, s->ts);
+    emit(r, n, s->ts, is_g711(r) ? (int64_t)s->len : (int64_t)n);
 }
 
 /* The queued packet with the lowest sequence number, and the oldest
@@ -143,9 +188,10 @@ static void drain(peerc_rtp_receiver *r, int64_t now_ms, int force)
 int peerc__rtp_receiver_audio_packet(peerc_rtp_receiver *r, const peerc_rtp_packet *m,
                                      int64_t ext_seq, int64_t ext_ts, int64_t now_ms)
 {
-    if (!r->adec)
+    if (!r->pcm || (!is_g711(r) && !r->adec))
         return PEERC_E_INVALID_STATE;
-    if (peerc__rtp_opus_packet_samples(m->payload, m->payload_len) < 0)
+    if (is_g711(r) ? m->payload_len > G711_MAX_PAYLOAD
+                   : peerc__rtp_opus_packet_samples(m->payload, m->payload_len) < 0)
         return PEERC_E_SYNTAX;
     if (!r->aq_started) {
         r->aq_started = 1;
@@ -188,7 +234,7 @@ int peerc__rtp_receiver_audio_packet(peerc_rtp_receiver *r, const peerc_rtp_pack
 
 int64_t peerc__rtp_receiver_audio_poll(peerc_rtp_receiver *r, int64_t now_ms)
 {
-    if (!r->adec)
+    if (!r->pcm)
         return -1;
     drain(r, now_ms, 0);
     if (!r->aq_count)

@@ -91,7 +91,10 @@ struct peerc_rtp_receiver {
     int64_t next_seq; /* next to play */
     int64_t next_ts;  /* its expected timestamp */
     int aq_started;
-    int16_t *pcm; /* PEERC_OPUS_MAX_FRAME * 2 */
+    int16_t *pcm;    /* PEERC_OPUS_MAX_FRAME * 2, holds the last frame played */
+    size_t last_n;   /* its samples per channel */
+    int64_t last_ticks; /* its RTP duration */
+    int16_t g711_prev;  /* last 8 kHz sample, for interpolation */
 };
 
 /* Microseconds of the stream's RTP timeline for an extended timestamp. */

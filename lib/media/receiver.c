@@ -24,6 +24,14 @@ void peerc__rtp_receiver_config_init(peerc_rtp_receiver_config *cfg, int kind)
     cfg->channels = 1;
 }
 
+/* RTP clock of the stream (RFC 7741 §4.1, RFC 7587 §4.1, RFC 3551 §4.5.14). */
+static uint32_t clock_rate(const peerc_rtp_receiver_config *c)
+{
+    if (c->kind == PEERC_MEDIA_VIDEO)
+        return 90000;
+    return c->codec == PEERC_MEDIA_CODEC_DEFAULT ? 48000 : 8000;
+}
+
 static int normalize(const peerc_rtp_receiver_config *in, peerc_rtp_receiver_config *out,
                      char *err, size_t errlen)
 {
@@ -42,6 +50,10 @@ static int normalize(const peerc_rtp_receiver_config *in, peerc_rtp_receiver_con
         c.channels = 1;
     if (c.channels > 2)
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "%u channels", c.channels);
+    if (c.codec != PEERC_MEDIA_CODEC_DEFAULT &&
+        (c.kind != PEERC_MEDIA_AUDIO ||
+         (c.codec != PEERC_MEDIA_CODEC_PCMU && c.codec != PEERC_MEDIA_CODEC_PCMA)))
+        return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "codec %d", c.codec);
     *out = c;
     return PEERC_OK;
 }
@@ -66,7 +78,7 @@ int peerc__rtp_receiver_new(const peerc_rtp_receiver_config *cfg,
         r->cbs = *cbs;
     r->ud = ud;
     r->cfg = c;
-    r->clock_rate = c.kind == PEERC_MEDIA_AUDIO ? 48000 : 90000;
+    r->clock_rate = clock_rate(&c);
     r->remote_ssrc = c.remote_ssrc;
     r->have_remote = c.remote_ssrc != 0;
     r->rtx_ssrc = c.rtx_ssrc;
@@ -145,8 +157,9 @@ static void apply_pending(peerc_rtp_receiver *r)
     if (!has)
         return;
     int new_remote = c.remote_ssrc && (!r->have_remote || c.remote_ssrc != r->remote_ssrc);
-    int channels = c.channels != r->cfg.channels;
+    int audio_changed = c.channels != r->cfg.channels || c.codec != r->cfg.codec;
     r->cfg = c;
+    r->clock_rate = clock_rate(&c);
     if (c.rtx_ssrc) {
         r->rtx_ssrc = c.rtx_ssrc;
         r->have_rtx = 1;
@@ -161,7 +174,7 @@ static void apply_pending(peerc_rtp_receiver *r)
         r->jb.cfg.nack_enabled = c.nack ? 1 : 0;
         r->jb.cfg.max_wait_ms = c.nack ? NACK_WAIT_MS : NO_NACK_WAIT_MS;
     }
-    if (c.kind == PEERC_MEDIA_AUDIO && channels) {
+    if (c.kind == PEERC_MEDIA_AUDIO && audio_changed) {
         peerc__rtp_receiver_audio_free(r);
         peerc__rtp_receiver_audio_init(r);
     }

@@ -16,6 +16,9 @@
  * hole or the oldest has waited 60 ms; then the hole is filled from the
  * next packet's in-band FEC (useinbandfec, RFC 7587 §3.3) when it carries
  * any, else by loss concealment, one 20 ms frame per missing packet.
+ * G.711 (PCMU/PCMA, 8 kHz) goes through the same buffer, is interpolated
+ * to 48 kHz, and a hole repeats the previous frame at half the level each
+ * time (no FEC).  Audio comes out as 48 kHz PCM with `channels` channels.
  *
  * RTX (RFC 4588 §4): packets with the RTX payload type are restored to the
  * original sequence number (OSN) and handled like media, counted in
@@ -55,6 +58,7 @@ typedef struct peerc_rtp_receiver_config {
     uint32_t rtx_ssrc;    /* 0: learned */
     int nack, pli, fir;   /* rtcp-fb negotiated (nack applies to video) */
     uint32_t channels;    /* audio output channels (1 or 2) */
+    int codec;            /* PEERC_MEDIA_CODEC_* (sender.h): audio Opus or G.711 */
 } peerc_rtp_receiver_config;
 
 typedef struct peerc_rtp_receiver_callbacks {

@@ -6,6 +6,7 @@
 #include <peerc/common.h>
 
 #include "core/log.h"
+#include "media/sender-g711.h"
 #include "rtp/vp8.h"
 
 #include <glib.h>
@@ -133,27 +134,37 @@ static int audio_level(const int16_t *pcm, size_t n)
     return (level < VOICE_LEVEL_DBOV ? 0x80 : 0) | level;
 }
 
-/* A new channel count needs a new libopus encoder; swapped under the lock
- * because the network half sets its packet loss. */
-static int reopen_opus(peerc_rtp_sender *s)
+/* RTP ticks for samples at 48 kHz in the current audio clock. */
+static uint32_t audio_ticks(const peerc_rtp_sender *s, size_t samples48)
 {
-    peerc_opusenc_config oc;
+    return (uint32_t)((uint64_t)samples48 * peerc__rtp_sender_audio_rate(s->acodec) / 48000);
+}
+
+/* Another codec or channel count: the partial frame is lost, and a new
+ * libopus encoder (or none, for G.711) is swapped in under the lock
+ * because the network half sets its packet loss. */
+static int switch_audio(peerc_rtp_sender *s)
+{
     peerc_opusenc *e = NULL, *old;
-    peerc__opusenc_config_init(&oc);
-    oc.channels = s->ecfg.channels;
-    oc.bitrate_bps = s->ecfg.start_bitrate_bps;
-    oc.inband_fec = s->ecfg.opus_fec ? 1 : 0;
-    int rc = peerc__opusenc_new(&oc, &e, NULL, 0);
-    if (rc)
-        return rc;
+    if (s->ecfg.codec == PEERC_MEDIA_CODEC_DEFAULT) {
+        peerc_opusenc_config oc;
+        peerc__opusenc_config_init(&oc);
+        oc.channels = s->ecfg.channels;
+        oc.bitrate_bps = s->ecfg.start_bitrate_bps;
+        oc.inband_fec = s->ecfg.opus_fec ? 1 : 0;
+        int rc = peerc__opusenc_new(&oc, &e, NULL, 0);
+        if (rc)
+            return rc;
+    }
     pthread_mutex_lock(&s->lock);
     old = s->aenc;
     s->aenc = e;
     pthread_mutex_unlock(&s->lock);
     peerc__opusenc_free(old);
-    s->aenc_channels = s->ecfg.channels;
-    s->ats += (uint32_t)s->afill; /* the partial frame is lost */
+    s->ats += audio_ticks(s, s->afill);
     s->afill = 0;
+    s->aenc_channels = s->ecfg.channels;
+    s->acodec = s->ecfg.codec;
     s->talkspurt = 1;
     return PEERC_OK;
 }
@@ -166,10 +177,17 @@ static int encode_audio_frame(peerc_rtp_sender *s)
         cap = sizeof out;
     size_t n = PEERC_OPUS_FRAME_20MS * s->ecfg.channels;
     int64_t t0 = g_get_monotonic_time();
-    int rc = peerc__opusenc_encode(s->aenc, s->abuf, PEERC_OPUS_FRAME_20MS, out, cap, &len);
+    int rc = PEERC_OK;
+    if (s->acodec == PEERC_MEDIA_CODEC_DEFAULT) {
+        rc = peerc__opusenc_encode(s->aenc, s->abuf, PEERC_OPUS_FRAME_20MS, out, cap, &len);
+    } else {
+        /* Mono (switch_audio forced one channel): 960 samples -> 160 codes. */
+        peerc__g711_encode_frame(s->acodec, s->abuf, PEERC_OPUS_FRAME_20MS, out);
+        len = PEERC_G711_FRAME_20MS;
+    }
     double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
     uint32_t ts = s->ats;
-    s->ats += PEERC_OPUS_FRAME_20MS;
+    s->ats += audio_ticks(s, PEERC_OPUS_FRAME_20MS);
     s->afill = 0;
     if (rc)
         return rc;
@@ -205,18 +223,19 @@ int peerc__rtp_sender_push_audio(peerc_rtp_sender *s, const int16_t *pcm,
                                  int64_t timestamp_us)
 {
     (void)timestamp_us;
-    if (!s || !s->aenc || (!pcm && samples_per_channel) || channels < 1 || channels > 2)
+    if (!s || s->ecfg.kind != PEERC_MEDIA_AUDIO || (!pcm && samples_per_channel) || channels < 1 ||
+        channels > 2)
         return PEERC_E_INVALID_ARGUMENT;
     snapshot(s);
-    if (s->ecfg.channels != s->aenc_channels) {
-        int rc = reopen_opus(s);
+    if (s->ecfg.codec != s->acodec || s->ecfg.channels != s->aenc_channels) {
+        int rc = switch_audio(s);
         if (rc)
             return rc;
     }
     if (!atomic_load(&s->active)) {
         /* The RTP clock keeps running through a pause (RFC 3550 §5.1);
          * the next packet starts a talkspurt. */
-        s->ats += (uint32_t)(s->afill + samples_per_channel);
+        s->ats += audio_ticks(s, s->afill + samples_per_channel);
         s->afill = 0;
         s->talkspurt = 1;
         count_drop(s);

@@ -225,7 +225,8 @@ int peerc__rtp_sender_fill_sr(peerc_rtp_sender *s, uint64_t now_ntp, peerc_rtp_r
         pthread_mutex_unlock(&s->lock);
         return 0;
     }
-    uint32_t rate = s->cfg.kind == PEERC_MEDIA_AUDIO ? 48000 : 90000;
+    int audio = s->cfg.kind == PEERC_MEDIA_AUDIO;
+    uint32_t rate = audio ? peerc__rtp_sender_audio_rate(s->cfg.codec) : 90000;
     int64_t elapsed = peerc__rtp_sender_now(s) - s->last_send_us;
     if (elapsed < 0)
         elapsed = 0;
@@ -234,8 +235,8 @@ int peerc__rtp_sender_fill_sr(peerc_rtp_sender *s, uint64_t now_ntp, peerc_rtp_r
     uint32_t ts = s->last_rtp_ts;
     /* An audio packet leaves when its last sample was captured, 20 ms
      * after the first one its timestamp names. */
-    if (s->cfg.kind == PEERC_MEDIA_AUDIO)
-        ts += PEERC_OPUS_FRAME_20MS;
+    if (audio)
+        ts += rate / 50;
     sr->rtp_timestamp = ts + (uint32_t)(elapsed * rate / 1000000);
     sr->packet_count = (uint32_t)s->st.packets_sent;
     sr->octet_count = (uint32_t)s->st.bytes_sent;

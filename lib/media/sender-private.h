@@ -69,6 +69,7 @@ struct peerc_rtp_sender {
     int have_first;
     int64_t first_us;
     uint32_t aenc_channels; /* what aenc codes */
+    int acodec;             /* codec of the buffered audio */
     int16_t *abuf; /* interleaved, ecfg.channels wide, one 20 ms frame */
     size_t afill;  /* samples per channel buffered */
     uint32_t ats;  /* RTP timestamp of the first buffered sample */
@@ -77,6 +78,12 @@ struct peerc_rtp_sender {
 };
 
 int64_t peerc__rtp_sender_now(peerc_rtp_sender *s);
+
+/* RTP clock rate and ticks per 20 ms packet of an audio codec. */
+static inline uint32_t peerc__rtp_sender_audio_rate(int codec)
+{
+    return codec == PEERC_MEDIA_CODEC_DEFAULT ? 48000 : 8000;
+}
 
 /* Build one RTP packet with the configured extensions around payload,
  * store it in the history, count it and hand it to send.  audio_level < 0:

@@ -16,6 +16,7 @@
 #define VIDEO_MIN_BPS 50000
 #define VIDEO_MAX_BPS 2500000
 #define AUDIO_BPS 32000
+#define G711_BPS 64000
 
 void peerc__rtp_sender_config_init(peerc_rtp_sender_config *cfg, int kind)
 {
@@ -80,6 +81,15 @@ static int normalize(const peerc_rtp_sender_config *in, peerc_rtp_sender_config 
     if (c.max_packet < PEERC_RTP_SENDER_MIN_PACKET || c.max_packet > PEERC_RTP_SENDER_MAX_PACKET)
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "max_packet %zu",
                              c.max_packet);
+    if (c.codec != PEERC_MEDIA_CODEC_DEFAULT &&
+        (c.kind != PEERC_MEDIA_AUDIO ||
+         (c.codec != PEERC_MEDIA_CODEC_PCMU && c.codec != PEERC_MEDIA_CODEC_PCMA)))
+        return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "codec %d", c.codec);
+    if (c.kind == PEERC_MEDIA_AUDIO && c.codec != PEERC_MEDIA_CODEC_DEFAULT) {
+        /* G.711 has one rate and, as WebRTC uses it, one channel. */
+        c.channels = 1;
+        c.start_bitrate_bps = G711_BPS;
+    }
     if (c.kind == PEERC_MEDIA_AUDIO) {
         if (c.channels == 0)
             c.channels = 1;
@@ -151,10 +161,11 @@ int peerc__rtp_sender_new(const peerc_rtp_sender_config *cfg, peerc_rtp_sender_s
         peerc__vp8enc_config_init(&vc);
         vc.bitrate_kbps = c.start_bitrate_bps / 1000;
         rc = peerc__vp8enc_new(&vc, &s->venc, err, errlen);
-    } else {
+    } else if (c.codec == PEERC_MEDIA_CODEC_DEFAULT) {
         rc = new_opus(&c, &s->aenc, err, errlen);
-        s->aenc_channels = c.channels;
     }
+    s->acodec = c.codec;
+    s->aenc_channels = c.channels;
     if (rc) {
         peerc__rtp_sender_free(s);
         return rc;

@@ -6,8 +6,9 @@
  * Video: libvpx VP8 (media/vp8enc.h) packetized per RFC 7741 with a 15-bit
  * picture id; the RTP clock is 90 kHz derived from the frames' capture
  * timestamps (RFC 3550 §5.1, random base).  Audio: Opus (media/opus.h),
- * 20 ms per packet, 48 kHz RTP clock (RFC 7587 §4.1); pushed PCM of any
- * length is buffered until a full frame is there.
+ * 20 ms per packet, 48 kHz RTP clock (RFC 7587 §4.1), or G.711 PCMU/PCMA,
+ * 20 ms per packet at 8 kHz (RFC 3551 §4.5.14); pushed PCM of any length
+ * is buffered until a full frame is there.
  *
  * Header extensions (RFC 8285) written on every packet when their id is
  * non-zero: the MID (RFC 8843 §15.1), an RFC 6464 audio level, and zeroed
@@ -59,6 +60,11 @@ typedef struct peerc_rtp_sender peerc_rtp_sender;
 
 enum { PEERC_MEDIA_AUDIO = 1, PEERC_MEDIA_VIDEO = 2 };
 
+/* Codec of a stream.  DEFAULT is VP8 for video and Opus for audio; audio
+ * may instead use G.711 (RFC 3551 §4.5.14: PCMU pt 0, PCMA pt 8, 8 kHz
+ * mono), resampled from and to the 48 kHz PCM the API speaks. */
+enum { PEERC_MEDIA_CODEC_DEFAULT = 0, PEERC_MEDIA_CODEC_PCMU = 1, PEERC_MEDIA_CODEC_PCMA = 2 };
+
 /* Largest max_packet accepted (an Ethernet MTU minus IP/UDP headers and
  * the SRTP tag still fits). */
 #define PEERC_RTP_SENDER_MAX_PACKET 1400
@@ -80,6 +86,7 @@ typedef struct peerc_rtp_sender_config {
         max_bitrate_bps; /* video defaults 600k/50k/2.5M, audio 32k fixed */
     uint32_t channels;   /* audio: 1 or 2, what the encoder codes */
     int opus_fec;        /* useinbandfec negotiated */
+    int codec; /* PEERC_MEDIA_CODEC_*; G.711 is mono at 64 kb/s (channels and bitrates ignored) */
 } peerc_rtp_sender_config;
 
 /* Defaults for kind (anything else than audio is taken as video); ssrc 0,
@@ -126,7 +133,7 @@ int peerc__rtp_sender_push_video(peerc_rtp_sender *s, const peerc_media_i420 *fr
 /* Audio: 48 kHz interleaved PCM with `channels` (1 or 2) channels, any
  * number of samples; mixed or duplicated to the configured channel count,
  * buffered, and encoded every 20 ms (960 samples per channel), the RTP
- * timestamp advancing by 960 per packet.  timestamp_us is the capture time
+ * timestamp advancing by 960 per packet (160 with G.711).  timestamp_us is the capture time
  * of the first sample (currently informational). */
 int peerc__rtp_sender_push_audio(peerc_rtp_sender *s, const int16_t *pcm,
                                  size_t samples_per_channel, uint32_t channels,

@@ -2,12 +2,14 @@
  * lib/media sender -> receiver in memory, on one thread and a fake clock:
  * the test pattern's frame numbers and the test tone must come through
  * lossless and with 5% loss (NACK/RTX, PLI after an unrepairable burst,
- * Opus FEC/PLC), sender and receiver reports must agree with what was sent
- * and dropped, RTT comes out of LSR/DLSR, hostile input is survived and
- * REMB steers the target bitrate.
+ * Opus FEC/PLC, G.711), sender and receiver reports must agree with what
+ * was sent and dropped, RTT comes out of LSR/DLSR, hostile input is
+ * survived, REMB steers the target bitrate, and the encode and network
+ * halves of a sender may run on two threads.
  */
 #include "media/opus.h"
 #include "media/receiver.h"
+#include "media/sender-g711.h"
 #include "media/sender.h"
 #include "media/testsrc.h"
 #include "rtp/packet.h"
@@ -274,7 +276,8 @@ static void tick(harness *h, int64_t ms)
     pump(h);
 }
 
-static int setup(harness *h, int kind, int rtx, int nack)
+/* codec: PEERC_MEDIA_CODEC_* (audio pt 0 for PCMU, 8 for PCMA). */
+static int setup_codec(harness *h, int kind, int rtx, int nack, int codec)
 {
     peerc_rtp_sender_config sc;
     peerc_rtp_receiver_config rc;
@@ -286,7 +289,11 @@ static int setup(harness *h, int kind, int rtx, int nack)
     h->now_ms = 1000;
     peerc__rtp_sender_config_init(&sc, kind);
     sc.ssrc = 0x11223344;
-    sc.payload_type = kind == PEERC_MEDIA_VIDEO ? 96 : 111;
+    sc.payload_type = kind == PEERC_MEDIA_VIDEO         ? 96
+                      : codec == PEERC_MEDIA_CODEC_PCMU ? 0
+                      : codec == PEERC_MEDIA_CODEC_PCMA ? 8
+                                                        : 111;
+    sc.codec = codec;
     if (rtx) {
         sc.rtx_payload_type = 97;
         sc.rtx_ssrc = 0x55667788;
@@ -311,11 +318,17 @@ static int setup(harness *h, int kind, int rtx, int nack)
     rc.payload_type = sc.payload_type;
     rc.rtx_payload_type = rtx ? 97 : -1;
     rc.nack = nack;
+    rc.codec = codec;
     if (peerc__rtp_receiver_new(&rc, &cbs, h, &h->rcv, err, sizeof err) != PEERC_OK) {
         diag("receiver: %s", err);
         return -1;
     }
     return 0;
+}
+
+static int setup(harness *h, int kind, int rtx, int nack)
+{
+    return setup_codec(h, kind, rtx, nack, PEERC_MEDIA_CODEC_DEFAULT);
 }
 
 static void teardown(harness *h)
@@ -567,6 +580,88 @@ static void test_audio_fec(void)
     ok(rs.fec_recovered >= 5, "FEC: %" PRIu64 " of %d lost packets rebuilt from LBRR",
        rs.fec_recovered, h.media_dropped);
     ok(hz > 430 && hz < 450, "tone intact (%.1f Hz)", hz);
+    teardown(&h);
+}
+
+/* Known code points (ITU-T G.711 tables) and the quantization error bound
+ * over the whole 16-bit range. */
+static void test_g711_codec(void)
+{
+    const int U = PEERC_MEDIA_CODEC_PCMU, A = PEERC_MEDIA_CODEC_PCMA;
+    ok(peerc__g711_encode(U, 0) == 0xff && peerc__g711_encode(U, 32767) == 0x80 &&
+           peerc__g711_encode(U, -32768) == 0x00,
+       "u-law: 0 -> 0xff, full scale -> 0x80/0x00");
+    ok(peerc__g711_encode(A, 0) == 0xd5 && peerc__g711_encode(A, 32767) == 0xaa &&
+           peerc__g711_encode(A, -32768) == 0x2a,
+       "A-law: 0 -> 0xd5, full scale -> 0xaa/0x2a");
+    int worst[2] = {0, 0}, bad[2] = {0, 0};
+    for (int law = 0; law < 2; law++)
+        for (int x = -32768; x <= 32767; x += 7) {
+            int y = peerc__g711_decode(law ? A : U, peerc__g711_encode(law ? A : U, (int16_t)x));
+            int e = abs(y - x);
+            bad[law] += e > abs(x) / 16 + 16 || (x > 64 && y <= 0) || (x < -64 && y >= 0);
+            if (e > worst[law])
+                worst[law] = e;
+        }
+    ok(bad[0] == 0 && bad[1] == 0, "round trip within |x|/16 + 16 (worst %d u-law, %d A-law)",
+       worst[0], worst[1]);
+}
+
+/* G.711 instead of Opus: 8 kHz on the wire, 48 kHz at both ends. */
+static void test_audio_g711(int codec, int loss_permille)
+{
+    harness h;
+    const char *name = codec == PEERC_MEDIA_CODEC_PCMU ? "PCMU" : "PCMA";
+    if (setup_codec(&h, PEERC_MEDIA_AUDIO, 0, 0, codec)) {
+        ok(0, "%s setup", name);
+        return;
+    }
+    h.loss_permille = loss_permille;
+    /* Look at the wire before the receiver does. */
+    peerc_testsrc_tone *tone = NULL;
+    int16_t pcm[960 * 2];
+    peerc__testsrc_tone_new(440, 1, 0.5, &tone);
+    peerc__testsrc_tone_read(tone, pcm, 960 * 2);
+    peerc__testsrc_tone_free(tone);
+    peerc__rtp_sender_push_audio(h.snd, pcm, 960 * 2, 1, 0);
+    peerc_rtp_packet a, b;
+    if (loss_permille == 0) {
+        ok(h.rtp.n == 2 && peerc__rtp_parse(h.rtp.v[0].data, h.rtp.v[0].len, &a) == 0 &&
+               peerc__rtp_parse(h.rtp.v[1].data, h.rtp.v[1].len, &b) == 0 &&
+               a.payload_type == (codec == PEERC_MEDIA_CODEC_PCMU ? 0 : 8) &&
+               a.payload_len == 160 && (uint32_t)(b.timestamp - a.timestamp) == 160 && a.marker &&
+               !b.marker,
+           "%s: pt %d, 160 bytes and 160 ticks per 20 ms, marker on the first", name,
+           codec == PEERC_MEDIA_CODEC_PCMU ? 0 : 8);
+    }
+    pump(&h);
+    run_audio(&h, 2.0, 0);
+    double hz = 0, rms = 0;
+    size_t half = h.pcm_n / 2;
+    int rc = h.pcm_n > 1000 ? peerc__testsrc_tone_estimate(h.pcm + half * h.pcm_channels,
+                                                           h.pcm_n - half, h.pcm_channels, &hz,
+                                                           &rms)
+                            : PEERC_E_NOT_FOUND;
+    double tol = loss_permille ? 10 : 5;
+    ok(rc == PEERC_OK && hz > 440 - tol && hz < 440 + tol && rms > 0.2,
+       "%s%s: second half at %.1f Hz (440 +- %.0f), rms %.2f", name,
+       loss_permille ? " with 5% loss" : "", hz, tol, rms);
+    peerc_rtp_receiver_stats rs;
+    peerc__rtp_receiver_get_stats(h.rcv, &rs);
+    if (loss_permille)
+        ok(rs.concealed_samples > 0 && rs.packets_lost > 0,
+           "%s: %" PRIu64 " lost, %" PRIu64 " samples concealed", name, rs.packets_lost,
+           rs.concealed_samples);
+    else
+        ok(rs.audio_samples_received >= 2 * 48000 && rs.concealed_samples == 0,
+           "%s: %" PRIu64 " samples at 48 kHz for 2.04 s, none concealed", name,
+           rs.audio_samples_received);
+    peerc_rtp_rtcp_sr sr1, sr2;
+    peerc__rtp_sender_fill_sr(h.snd, 0, &sr1);
+    h.now_ms += 1000;
+    peerc__rtp_sender_fill_sr(h.snd, 0, &sr2);
+    is_int((uint32_t)(sr2.rtp_timestamp - sr1.rtp_timestamp), 8000, "%s: SR runs an 8 kHz clock",
+           name);
     teardown(&h);
 }
 
@@ -979,6 +1074,11 @@ static void test_config_errors(void)
     ok(peerc__rtp_sender_new(&sc, on_send, NULL, &s, err, sizeof err) ==
            PEERC_E_INVALID_ARGUMENT,
        "tiny max_packet refused: %s", err);
+    peerc__rtp_sender_config_init(&sc, PEERC_MEDIA_VIDEO);
+    sc.codec = PEERC_MEDIA_CODEC_PCMU;
+    ok(peerc__rtp_sender_new(&sc, on_send, NULL, &s, err, sizeof err) ==
+           PEERC_E_INVALID_ARGUMENT,
+       "G.711 video refused: %s", err);
     peerc_rtp_receiver_config rc;
     peerc_rtp_receiver *r = NULL;
     peerc__rtp_receiver_config_init(&rc, PEERC_MEDIA_AUDIO);
@@ -998,6 +1098,10 @@ int main(void)
     test_audio(0);
     test_audio(50);
     test_audio_fec();
+    test_g711_codec();
+    test_audio_g711(PEERC_MEDIA_CODEC_PCMU, 0);
+    test_audio_g711(PEERC_MEDIA_CODEC_PCMA, 0);
+    test_audio_g711(PEERC_MEDIA_CODEC_PCMU, 50);
     test_reports();
     test_hostile();
     test_rate_control();
