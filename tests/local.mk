@@ -18,6 +18,18 @@ tests_integration_pc_misuse_SOURCES = tests/integration/pc-misuse.c
 tests_integration_pc_misuse_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 tests_integration_pc_misuse_LDADD = $(INTEGRATION_LIBS)
 
+# the in-process call reads the test pattern's frame numbers: internal library
+check_PROGRAMS += tests/integration/pc-media
+TESTS += tests/integration/pc-media
+tests_integration_pc_media_SOURCES = tests/integration/pc-media.c
+tests_integration_pc_media_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+tests_integration_pc_media_LDADD = tests/libharness.la $(PEERC_TEST_LIBS) -lpthread
+check_PROGRAMS += tests/integration/pc-media-loss
+TESTS += tests/integration/pc-media-loss
+tests_integration_pc_media_loss_SOURCES = tests/integration/pc-media-loss.c
+tests_integration_pc_media_loss_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+tests_integration_pc_media_loss_LDADD = tests/libharness.la $(PEERC_TEST_LIBS) -lpthread
+
 include tests/integration/ice.mk
 
 # ABI and API surface checks

@@ -46,7 +46,8 @@ typedef enum peerc_result {
     PEERC_E_TIMEOUT = -12,             /* TimeoutError */
     PEERC_E_SECURITY = -13,            /* SecurityError: fingerprint mismatch */
     PEERC_E_CLOSED = -14,              /* InvalidStateError: object closed */
-    PEERC_E_INTERNAL = -15             /* bug or unexpected library failure */
+    PEERC_E_INTERNAL = -15,            /* bug or unexpected library failure */
+    PEERC_E_INVALID_ACCESS = -16       /* InvalidAccessError: e.g. a track added twice */
 } peerc_result;
 
 /* Short English description of a result code; never NULL. */

@@ -48,6 +48,7 @@ extern "C" {
 typedef struct peerc_pc peerc_pc;
 typedef struct peerc_dc peerc_dc;
 typedef struct peerc_track peerc_track;
+typedef struct peerc_transceiver peerc_transceiver;
 
 /* ---------------------------------------------------------------- states */
 
@@ -201,9 +202,16 @@ typedef struct peerc_pc_callbacks {
      * application, which releases it with peerc_dc_free; install its
      * callbacks here (peerc_dc_set_callbacks) to see it open. */
     void (*data_channel)(peerc_pc *pc, peerc_dc *dc, void *user_data);
-    /* ontrack / onremovetrack: media tracks (reserved for the media API). */
-    void (*track)(peerc_pc *pc, peerc_track *track, void *user_data);
-    void (*remove_track)(peerc_pc *pc, peerc_track *track, void *user_data);
+    /* ontrack: the peer sends a track on transceiver (see peerc/media.h).
+     * stream_ids are its a=msid streams (the browser's event.streams ids;
+     * n_stream_ids may be 0).  track belongs to the pc; install a sink here
+     * (peerc_track_set_sink) to receive decoded frames. */
+    void (*track)(peerc_pc *pc, peerc_transceiver *transceiver, peerc_track *track,
+                  const char *const *stream_ids, size_t n_stream_ids, void *user_data);
+    /* onremovetrack: the peer stopped sending track (removeTrack, a
+     * direction change or a rejected m-line, after renegotiation). */
+    void (*remove_track)(peerc_pc *pc, peerc_transceiver *transceiver, peerc_track *track,
+                         void *user_data);
     /* A local description was applied (set_local_description resolved):
      * the place to send it to the peer.  It fires before any ice_candidate
      * of that description, on the worker, so signalling sent from these two

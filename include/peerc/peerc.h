@@ -9,5 +9,6 @@
 #include <peerc/ctx.h>
 #include <peerc/pc.h>
 #include <peerc/datachannel.h>
+#include <peerc/media.h>
 
 #endif /* PEERC_H */

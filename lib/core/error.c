@@ -27,6 +27,7 @@ static const struct {
     {PEERC_E_SECURITY, "security error", "SecurityError"},
     {PEERC_E_CLOSED, "object is closed", "InvalidStateError"},
     {PEERC_E_INTERNAL, "internal error", "OperationError"},
+    {PEERC_E_INVALID_ACCESS, "invalid access", "InvalidAccessError"},
 };
 
 static int find(int code)

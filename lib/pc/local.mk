@@ -5,3 +5,10 @@ libpeerc_internal_la_SOURCES += \
 	lib/pc/transport.c \
 	lib/pc/datachannel.c \
 	lib/pc/strings.c
+# media: tracks, transceivers, negotiation of media sections, RTP transport
+libpeerc_internal_la_SOURCES += \
+	lib/pc/media_internal.h \
+	lib/pc/track.c \
+	lib/pc/transceiver.c \
+	lib/pc/negotiation.c \
+	lib/pc/media-transport.c

@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "dtls/cert.h"
+#include "pc/media_internal.h"
 
 /* Last-error text, per calling thread (see peerc_pc_last_error). */
 static __thread char last_error_text[PEERC_ERRBUF_SIZE];
@@ -65,6 +66,7 @@ void peerc__pc_ref(peerc_pc *pc)
 
 static void destroy(peerc_pc *pc)
 {
+    peerc__pc_media_free(pc);
     peerc__pc_transport_free(pc);
     peerc__pc_free_descriptions(pc);
     g_queue_clear_full(&pc->held_gathering, g_free);
@@ -240,6 +242,7 @@ static void shutdown_from_ctx(void *obj)
     pc->user_freed = TRUE;
     pc->closed = TRUE;
     peerc__pc_channels_detach(pc);
+    peerc__pc_media_stop(pc);
     peerc__pc_transport_free(pc);
     peerc__pc_unref(pc);
 }
@@ -276,6 +279,13 @@ int peerc_pc_new(peerc_ctx *ctx, const peerc_pc_config *config,
     pc->user_data = user_data;
     pc->local_candidates = g_ptr_array_new_with_free_func(g_free);
     pc->channels = g_ptr_array_new();
+    pc->transceivers = g_ptr_array_new();
+    pc->ssrc_map = g_hash_table_new(g_direct_hash, g_direct_equal);
+    do
+        pc->rtcp_ssrc = g_random_int();
+    while (pc->rtcp_ssrc == 0);
+    for (size_t i = 0; i < 16; i++)
+        pc->cname[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[g_random_int_range(0, 64)];
     pc->session_id = g_random_int() & 0x7fffffff;
     pc->session_id = (pc->session_id << 31) | g_random_int();
     pc->remote_max_message_size = 65536;
@@ -325,6 +335,7 @@ static int close_on_worker(pc_call *call)
     pc->ice_state = PEERC_ICE_CONNECTION_CLOSED;
     pc->conn_state = PEERC_CONNECTION_CLOSED;
     peerc__pc_channels_close_all(pc);
+    peerc__pc_media_stop(pc);
     peerc__pc_transport_stop(pc);
     if (pc->dtls_state != PC_DTLS_FAILED)
         pc->dtls_state = PC_DTLS_CLOSED;

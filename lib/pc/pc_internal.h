@@ -88,6 +88,19 @@ struct peerc_pc {
     gboolean negotiation_needed;
     gboolean negotiation_needed_queued;
     uint64_t dc_opened, dc_closed, msgs_sent, msgs_received;
+
+    /* media (media_internal.h) */
+    GPtrArray *transceivers;  /* peerc_transceiver *, creation order */
+    GHashTable *ssrc_map;     /* remote SSRC -> peerc_transceiver * */
+    struct peerc_srtp *srtp;  /* keyed once DTLS is up */
+    GSource *report_timer, *poll_timer;
+    char cname[24];           /* RFC 7022: one random CNAME per pc */
+    uint32_t rtcp_ssrc;       /* RR sender SSRC when nothing is sent */
+    unsigned next_mid;
+    int64_t last_report_ms;
+    uint64_t media_dropped;   /* SRTP failures, unroutable packets */
+    int loss_ppm;             /* test fault injection */
+    uint32_t loss_state;      /* its generator, worker only */
 };
 
 /* ---- pc.c */

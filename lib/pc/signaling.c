@@ -11,6 +11,7 @@
 
 #include "core/log.h"
 #include "dtls/cert.h"
+#include "pc/media_internal.h"
 #include "sdp/sdp.h"
 
 #define ERR(call) (call)->err, sizeof (call)->err
@@ -65,18 +66,6 @@ static int has_data_section(const peerc_sdp *sdp)
     return 0;
 }
 
-static void fill_local_params(peerc_pc *pc, peerc_sdp_local_params *p)
-{
-    peerc__sdp_local_params_init(p);
-    p->ice_ufrag = peerc__ice_local_ufrag(pc->ice);
-    p->ice_pwd = peerc__ice_local_pwd(pc->ice);
-    p->fingerprint_alg = "sha-256";
-    p->fingerprint = peerc__cert_fingerprint(pc->cert);
-    p->session_id = pc->session_id;
-    p->session_version = ++pc->session_version;
-    p->max_message_size = pc->config.max_message_size;
-}
-
 static int check_open(pc_call *call)
 {
     if (call->pc->closed)
@@ -105,15 +94,12 @@ static int output_sdp(pc_call *call, const peerc_sdp *sdp)
 
 static int build_offer(peerc_pc *pc, int ice_restart, peerc_sdp **out, char *err, size_t errlen)
 {
-    peerc_sdp_local_params p;
-    int want_data = pc->channels->len > 0 || has_data_section(pc->current_local.sdp);
     if (ice_restart || pc->ice_restart_requested) {
         /* New credentials now; the remote's arrive with its answer. */
         peerc__ice_restart(pc->ice);
         pc->ice_restart_requested = FALSE;
     }
-    fill_local_params(pc, &p);
-    return peerc__sdp_build_offer(&p, pc->current_local.sdp, want_data, out, err, errlen);
+    return peerc__pc_build_offer(pc, out, err, errlen);
 }
 
 int peerc__pc_do_create_offer(pc_call *call)
@@ -138,13 +124,11 @@ int peerc__pc_do_create_offer(pc_call *call)
 
 static int build_answer(peerc_pc *pc, peerc_sdp **out, char *err, size_t errlen)
 {
-    peerc_sdp_local_params p;
     /* Browsers answer "active" (RFC 8842 5); keep the role on renegotiation. */
     const char *setup = "active";
     if (pc->dtls)
         setup = pc->is_dtls_client ? "active" : "passive";
-    fill_local_params(pc, &p);
-    return peerc__sdp_build_answer(pc->pending_remote.sdp, &p, setup, out, err, errlen);
+    return peerc__pc_build_answer(pc, setup, out, err, errlen);
 }
 
 int peerc__pc_do_create_answer(pc_call *call)
@@ -174,7 +158,9 @@ static gboolean negotiation_is_needed(const peerc_pc *pc)
     if (pc->ice_restart_requested)
         return TRUE;
     /* A data channel exists but no negotiated description carries SCTP. */
-    return pc->channels->len > 0 && !has_data_section(pc->current_local.sdp);
+    if (pc->channels->len > 0 && !has_data_section(pc->current_local.sdp))
+        return TRUE;
+    return peerc__pc_media_negotiation_needed(pc);
 }
 
 static void fire_negotiation_needed(void *arg)
@@ -324,6 +310,7 @@ static int apply_local_answer(pc_call *call, peerc_sdp *sdp)
         set_description(&pc->pending_local, NULL, 0);
         move_description(&pc->current_remote, &pc->pending_remote);
         pc->current_remote.type = PEERC_SDP_OFFER;
+        peerc__pc_media_negotiated(pc);
         became_stable(pc);
     }
     if (tm && pc->remote_fp)
@@ -461,7 +448,7 @@ static int apply_remote_transport(pc_call *call, const peerc_sdp_transport_info 
     /* New remote credentials on renegotiation: the peer restarted ICE. */
     if (previous) {
         peerc_sdp_transport_info old = {0};
-        if (peerc__sdp_remote_transport(previous, &old, NULL, 0) == PEERC_OK &&
+        if (peerc__sdp_remote_transport_ex(previous, 1, &old, NULL, 0) == PEERC_OK &&
             old.transport_index >= 0 && strcmp(old.ice_ufrag, info->ice_ufrag) != 0 &&
             call->type == PEERC_SDP_OFFER)
             peerc__ice_restart(pc->ice);
@@ -486,6 +473,11 @@ static int apply_remote_offer(pc_call *call, peerc_sdp *sdp, const peerc_sdp_tra
 {
     peerc_pc *pc = call->pc;
     int rc;
+    rc = peerc__pc_media_remote_description(pc, sdp, TRUE, ERR(call));
+    if (rc < 0) {
+        peerc__sdp_free(sdp);
+        return rc == PEERC_E_SYNTAX ? PEERC_E_OPERATION : rc;
+    }
     if (!info->ice_lite)
         peerc__ice_set_controlling(pc->ice, 0);
     rc = apply_remote_transport(call, info);
@@ -495,6 +487,7 @@ static int apply_remote_offer(pc_call *call, peerc_sdp *sdp, const peerc_sdp_tra
     }
     set_description(&pc->pending_remote, sdp, PEERC_SDP_OFFER);
     peerc__pc_set_signaling(pc, PEERC_SIGNALING_HAVE_REMOTE_OFFER);
+    peerc__pc_media_fire_track_events(pc);
     return PEERC_OK;
 }
 
@@ -513,6 +506,11 @@ static int apply_remote_answer(pc_call *call, peerc_sdp *sdp, const peerc_sdp_tr
                                  "answer must say a=setup:active or passive (RFC 5763 5)");
         }
     }
+    rc = peerc__pc_media_remote_description(pc, sdp, FALSE, ERR(call));
+    if (rc < 0) {
+        peerc__sdp_free(sdp);
+        return rc == PEERC_E_SYNTAX ? PEERC_E_OPERATION : rc;
+    }
     rc = apply_remote_transport(call, info);
     if (rc < 0) {
         peerc__sdp_free(sdp);
@@ -528,6 +526,8 @@ static int apply_remote_answer(pc_call *call, peerc_sdp *sdp, const peerc_sdp_tr
     set_description(&pc->pending_remote, NULL, 0);
     move_description(&pc->current_local, &pc->pending_local);
     pc->current_local.type = PEERC_SDP_OFFER;
+    peerc__pc_media_negotiated(pc);
+    peerc__pc_media_fire_track_events(pc);
     became_stable(pc);
     if (info->transport_index >= 0)
         return peerc__pc_transport_negotiated(pc, ERR(call));
@@ -589,7 +589,7 @@ int peerc__pc_do_set_remote(pc_call *call)
     rc = peerc__sdp_parse(call->text, &sdp, ERR(call));
     if (rc < 0)
         return rc;
-    rc = peerc__sdp_remote_transport(sdp, &info, ERR(call));
+    rc = peerc__sdp_remote_transport_ex(sdp, 1, &info, ERR(call));
     if (rc < 0) {
         /* Well-formed SDP that lacks what WebRTC requires. */
         peerc__sdp_free(sdp);
@@ -653,7 +653,7 @@ int peerc__pc_do_add_candidate(pc_call *call)
     mline = candidate_mline(call, remote);
     if (mline < 0)
         return PEERC_E_OPERATION;
-    peerc__sdp_remote_transport(remote, &info, NULL, 0);
+    peerc__sdp_remote_transport_ex(remote, 1, &info, NULL, 0);
     transport = info.transport_index;
     peerc__sdp_transport_info_clear(&info);
     /* With BUNDLE only the tag's transport exists here; candidates for

@@ -11,6 +11,7 @@
 #include "datachannel/manager.h"
 #include "dtls/cert.h"
 #include "dtls/dtls.h"
+#include "pc/media_internal.h"
 
 /* W3C "update the connection state" from the ICE and DTLS states. */
 static peerc_connection_state derive_connection_state(const peerc_pc *pc)
@@ -63,6 +64,8 @@ static void dtls_on_connected(void *ud)
                peerc__dtls_cipher_name(pc->dtls));
     pc->dtls_state = PC_DTLS_CONNECTED;
     update_connection_state(pc);
+    if (!pc->closed)
+        peerc__pc_media_on_dtls_connected(pc);
     if (!pc->closed)
         start_sctp(pc);
     peerc__pc_leave(pc);
@@ -214,7 +217,7 @@ static void ice_on_receive(void *ud, const uint8_t *data, size_t len)
             PEERC_DEBUG("dtls", "%p DTLS record before negotiation finished: dropped (the "
                         "peer retransmits)", (void *)pc);
     } else if (data[0] >= 128 && data[0] <= 191) {
-        PEERC_TRACE("pc", "%p RTP/RTCP packet ignored (no media transceivers)", (void *)pc);
+        peerc__pc_media_receive(pc, data, len);
     }
     peerc__pc_leave(pc);
 }

@@ -320,6 +320,33 @@ static void on_data_channel(peerc_pc *pc, peerc_dc *dc, void *ud)
     attach(ch);
 }
 
+static void on_track(peerc_pc *pc, peerc_transceiver *t, peerc_track *track,
+                     const char *const *streams, size_t n, void *ud)
+{
+    h_side *s = ud;
+    (void)pc;
+    if (after_free(s))
+        return;
+    pthread_mutex_lock(&h_lock);
+    s->tracks++;
+    pthread_mutex_unlock(&h_lock);
+    if (s->on_track)
+        s->on_track(s, t, track, streams, n);
+}
+
+static void on_remove_track(peerc_pc *pc, peerc_transceiver *t, peerc_track *track, void *ud)
+{
+    h_side *s = ud;
+    (void)pc;
+    if (after_free(s))
+        return;
+    pthread_mutex_lock(&h_lock);
+    s->removed_tracks++;
+    pthread_mutex_unlock(&h_lock);
+    if (s->on_remove_track)
+        s->on_remove_track(s, t, track);
+}
+
 int h_side_init(h_side *side, peerc_ctx *ctx, const char *name)
 {
     peerc_pc_config cfg;
@@ -340,6 +367,8 @@ int h_side_init(h_side *side, peerc_ctx *ctx, const char *name)
     cbs.negotiation_needed = on_negotiation_needed;
     cbs.data_channel = on_data_channel;
     cbs.local_description = on_local_description;
+    cbs.track = on_track;
+    cbs.remove_track = on_remove_track;
     return peerc_pc_new(ctx, &cfg, &cbs, side, &side->pc);
 }
 

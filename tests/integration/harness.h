@@ -49,6 +49,12 @@ struct h_side {
     h_channel channels[H_MAX_CHANNELS];
     int n_channels;         /* remote channels announced by data_channel */
     void (*on_message)(h_channel *ch, const uint8_t *data, size_t len, int is_binary);
+    /* media: counted, then handed to these hooks (worker thread) */
+    int tracks, removed_tracks;
+    void (*on_track)(h_side *s, peerc_transceiver *t, peerc_track *track,
+                     const char *const *stream_ids, size_t n_stream_ids);
+    void (*on_remove_track)(h_side *s, peerc_transceiver *t, peerc_track *track);
+    void *user;
 };
 
 extern pthread_mutex_t h_lock;

@@ -1,0 +1,147 @@
+/*
+ * Tracks and transceivers inside the pc.  A transceiver, its RTP sender
+ * and receiver belong to one pc and are touched on its worker thread,
+ * except where noted: the encode half of the sender runs on the thread
+ * that pushes frames into the attached track (see media.h THREADING).
+ */
+#ifndef PEERC_PC_MEDIA_INTERNAL_H
+#define PEERC_PC_MEDIA_INTERNAL_H
+
+#include <glib.h>
+
+#include <peerc/media.h>
+
+#include "media/frame.h"
+#include "media/receiver.h"
+#include "media/sender.h"
+#include "sdp/codecs.h"
+#include "sdp/sdp.h"
+
+struct peerc_source;
+struct peerc_srtp;
+
+struct peerc_track {
+    gint refs;
+    peerc_media_kind kind;
+    char id[80];
+    gboolean remote;
+    peerc_track_source source;
+    GMutex lock;          /* state, attached */
+    GMutex push_lock;     /* one encode at a time; attach/detach wait for it */
+    GRecMutex sink_lock;  /* held while a sink runs, so set_sink can wait for it */
+    peerc_track_state state;
+    peerc_track_sink sink;
+    void *sink_ud;
+    gboolean has_sink;
+    GPtrArray *attached;  /* peerc_transceiver * sending this (local tracks) */
+    struct peerc_source *src;
+    peerc_transceiver *owner; /* remote tracks: the transceiver receiving it */
+};
+
+struct peerc_transceiver {
+    peerc_pc *pc;                /* owner; no reference (freed with it) */
+    peerc_media_kind kind;
+    char *mid;                   /* NULL until offered or matched */
+    peerc_direction direction;
+    int current_direction;       /* peerc_direction, -1 before negotiation */
+    gboolean stopped;            /* its m-line was rejected */
+    gboolean created_by_remote;  /* made by a remote offer (JSEP 5.10) */
+
+    /* sender: track/stream ids change on the worker under the track's
+     * push_lock, so the encode thread sees a consistent sender */
+    peerc_track *send_track;
+    char **stream_ids;           /* NULL-terminated */
+    gboolean ever_sent;          /* a track was attached once: not reusable */
+    uint32_t ssrc, rtx_ssrc;
+    peerc_rtp_sender *sender;    /* exists while a track is attached */
+    peerc_rtp_sender_config send_cfg;
+    gboolean send_negotiated;    /* send_cfg holds negotiated values */
+
+    /* receiver */
+    peerc_track *recv_track;
+    peerc_rtp_receiver *receiver;
+    peerc_rtp_receiver_config recv_cfg;
+    uint32_t remote_ssrc, remote_rtx_ssrc;
+    char **remote_stream_ids;    /* NULL-terminated */
+    peerc_direction remote_direction; /* in the remote description (its view) */
+    gboolean remote_rejected;
+    gboolean remote_sending;     /* track event delivered, not removed */
+    uint64_t last_frames_decoded;
+    int64_t last_fps_ms;
+    double fps;
+    uint64_t last_bytes_received;
+
+    /* negotiated codecs and extensions of the last answer (re-offered) */
+    peerc_sdp_codec_set codecs;
+    peerc_sdp_extmaps extmaps;
+    int has_negotiated;
+    char codec_name[32];
+    uint8_t payload_type;
+};
+
+/* ---- track.c */
+/* 1 when s is 1..max RFC 8830 token characters (msid stream/track ids). */
+int peerc__msid_token_ok(const char *s, size_t max);
+peerc_track *peerc__track_new_remote(peerc_media_kind kind, const char *id, peerc_transceiver *t);
+void peerc__track_ref(peerc_track *t);
+void peerc__track_unref(peerc_track *t);
+/* Local tracks: the transceiver starts/stops receiving pushed frames. */
+void peerc__track_attach(peerc_track *track, peerc_transceiver *t);
+void peerc__track_detach(peerc_track *track, peerc_transceiver *t);
+/* Remote tracks: hand decoded media to the sink (worker thread). */
+void peerc__track_deliver_video(peerc_track *track, const peerc_media_i420 *frame);
+void peerc__track_deliver_audio(peerc_track *track, const int16_t *pcm, size_t samples,
+                                uint32_t channels, int64_t timestamp_us);
+void peerc__track_set_ended(peerc_track *track, gboolean ended);
+
+/* ---- transceiver.c */
+peerc_transceiver *peerc__transceiver_new(peerc_pc *pc, peerc_media_kind kind,
+                                          peerc_direction direction);
+void peerc__transceiver_free(peerc_transceiver *t);
+gboolean peerc__direction_sends(int d);
+gboolean peerc__direction_receives(int d);
+peerc_direction peerc__direction_make(gboolean send, gboolean recv);
+/* Create the sender for t's track if missing (worker, under push_lock). */
+int peerc__transceiver_ensure_sender(peerc_transceiver *t);
+void peerc__pc_transceivers_free(peerc_pc *pc);
+/* close: stop senders, detach tracks, end remote tracks. */
+void peerc__pc_transceivers_close(peerc_pc *pc);
+
+/* ---- negotiation.c (offer/answer content and what applying them means) */
+int peerc__pc_build_offer(peerc_pc *pc, peerc_sdp **out, char *err, size_t errlen);
+int peerc__pc_build_answer(peerc_pc *pc, const char *setup, peerc_sdp **out, char *err,
+                           size_t errlen);
+/* SRD(offer/answer): associate m-lines with transceivers (creating them for
+ * new remote media), remember remote SSRCs/streams.  Validates first and
+ * changes nothing on error. */
+int peerc__pc_media_remote_description(peerc_pc *pc, const peerc_sdp *sdp, gboolean is_offer,
+                                       char *err, size_t errlen);
+/* After the state machine moved: fire track / remove_track events. */
+void peerc__pc_media_fire_track_events(peerc_pc *pc);
+/* An offer/answer exchange completed (stable): configure senders and
+ * receivers from the answer. */
+void peerc__pc_media_negotiated(peerc_pc *pc);
+/* Transceivers whose state differs from the current descriptions. */
+gboolean peerc__pc_media_negotiation_needed(const peerc_pc *pc);
+/* Any m-line of sdp is an RTP audio/video section. */
+gboolean peerc__pc_sdp_has_media(const peerc_sdp *sdp);
+
+/* ---- media-transport.c */
+void peerc__pc_media_on_dtls_connected(peerc_pc *pc);
+void peerc__pc_media_receive(peerc_pc *pc, const uint8_t *data, size_t len);
+/* Update sender activity from direction and transport readiness. */
+void peerc__pc_media_update_senders(peerc_pc *pc);
+void peerc__pc_media_stop(peerc_pc *pc);
+void peerc__pc_media_free(peerc_pc *pc);
+/* Sender output (any thread): plain RTP to protect and send. */
+void peerc__pc_media_sender_output(void *ud, const uint8_t *pkt, size_t len, int retransmission);
+/* Receiver callbacks (worker). */
+extern const peerc_rtp_receiver_callbacks peerc__pc_receiver_callbacks;
+/* Fault injection for tests: drop this fraction (0..1) of incoming RTP
+ * packets, chosen by a deterministic generator seeded with seed.  Any
+ * thread; takes effect on the worker. */
+void peerc__pc_set_receive_loss(peerc_pc *pc, double fraction, uint32_t seed);
+/* Route remote SSRCs of t to it (after negotiation). */
+void peerc__pc_media_map_ssrc(peerc_pc *pc, uint32_t ssrc, peerc_transceiver *t);
+
+#endif

@@ -1,0 +1,486 @@
+/*
+ * Tracks (W3C MediaStreamTrack).  A local track fans every frame out to the
+ * transceivers it is attached to, encoding on the pushing thread; a remote
+ * track hands decoded frames from its receiver to the application's sink.
+ */
+#include "pc/pc_internal.h"
+#include "pc/media_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "media/source.h"
+
+static __thread char track_error[PEERC_ERRBUF_SIZE];
+
+static int track_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int track_fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(track_error, sizeof track_error, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *peerc_track_last_error(void)
+{
+    return track_error;
+}
+
+const char *peerc_media_kind_to_string(peerc_media_kind kind)
+{
+    switch (kind) {
+    case PEERC_MEDIA_KIND_AUDIO: return "audio";
+    case PEERC_MEDIA_KIND_VIDEO: return "video";
+    }
+    return "unknown";
+}
+
+const char *peerc_direction_to_string(peerc_direction d)
+{
+    static const char *names[] = {"sendrecv", "sendonly", "recvonly", "inactive", "stopped"};
+    return (unsigned)d < G_N_ELEMENTS(names) ? names[d] : "unknown";
+}
+
+/* RFC 8830 2: msid ids are RFC 4566 tokens (token-char: %x21 / %x23-27 /
+ * %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E). */
+static int token_char(unsigned char c)
+{
+    return c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2A || c == 0x2B || c == 0x2D ||
+           c == 0x2E || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) ||
+           (c >= 0x5E && c <= 0x7E);
+}
+
+int peerc__msid_token_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!token_char((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* ------------------------------------------------------------- lifecycle */
+
+static peerc_track *track_alloc(peerc_media_kind kind, const char *id)
+{
+    peerc_track *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->refs = 1;
+    t->kind = kind;
+    if (id && *id) {
+        g_strlcpy(t->id, id, sizeof t->id);
+    } else {
+        char *uuid = g_uuid_string_random();
+        g_strlcpy(t->id, uuid, sizeof t->id);
+        g_free(uuid);
+    }
+    g_mutex_init(&t->lock);
+    g_mutex_init(&t->push_lock);
+    g_rec_mutex_init(&t->sink_lock);
+    t->attached = g_ptr_array_new();
+    return t;
+}
+
+void peerc__track_ref(peerc_track *t)
+{
+    g_atomic_int_inc(&t->refs);
+}
+
+void peerc__track_unref(peerc_track *t)
+{
+    if (!t || !g_atomic_int_dec_and_test(&t->refs))
+        return;
+    g_ptr_array_free(t->attached, TRUE);
+    g_mutex_clear(&t->lock);
+    g_mutex_clear(&t->push_lock);
+    g_rec_mutex_clear(&t->sink_lock);
+    free(t);
+}
+
+peerc_track *peerc__track_new_remote(peerc_media_kind kind, const char *id, peerc_transceiver *tr)
+{
+    peerc_track *t = track_alloc(kind, id);
+    if (t) {
+        t->remote = TRUE;
+        t->owner = tr;
+    }
+    return t;
+}
+
+int peerc_track_options_init(peerc_track_options *o, peerc_media_kind kind)
+{
+    if (!o || (kind != PEERC_MEDIA_KIND_AUDIO && kind != PEERC_MEDIA_KIND_VIDEO))
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "options NULL or unknown kind");
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+    o->kind = kind;
+    o->source = PEERC_TRACK_SOURCE_PUSH;
+    o->width = 640;
+    o->height = 480;
+    o->fps = 30;
+    o->tone_hz = 440;
+    o->channels = 1;
+    return PEERC_OK;
+}
+
+/* -------------------------------------------------------------- pushing */
+
+static void local_sink_video(peerc_track *t, const peerc_video_frame *f)
+{
+    g_rec_mutex_lock(&t->sink_lock);
+    if (t->has_sink && t->sink.video_frame)
+        t->sink.video_frame(t, f, t->sink_ud);
+    g_rec_mutex_unlock(&t->sink_lock);
+}
+
+static void local_sink_audio(peerc_track *t, const peerc_audio_frame *f)
+{
+    g_rec_mutex_lock(&t->sink_lock);
+    if (t->has_sink && t->sink.audio_frame)
+        t->sink.audio_frame(t, f, t->sink_ud);
+    g_rec_mutex_unlock(&t->sink_lock);
+}
+
+static void to_public_video(const peerc_media_i420 *in, peerc_video_frame *out)
+{
+    memset(out, 0, sizeof *out);
+    out->size = sizeof *out;
+    out->width = in->width;
+    out->height = in->height;
+    out->y = in->y;
+    out->u = in->u;
+    out->v = in->v;
+    out->stride_y = in->stride_y;
+    out->stride_u = in->stride_u;
+    out->stride_v = in->stride_v;
+    out->timestamp_us = in->timestamp_us;
+}
+
+static void encode_video(peerc_track *t, const peerc_media_i420 *pic)
+{
+    peerc_video_frame pub;
+    to_public_video(pic, &pub);
+    local_sink_video(t, &pub);
+    g_mutex_lock(&t->push_lock);
+    for (guint i = 0; i < t->attached->len; i++) {
+        peerc_transceiver *tr = g_ptr_array_index(t->attached, i);
+        if (tr->sender)
+            peerc__rtp_sender_push_video(tr->sender, pic);
+    }
+    g_mutex_unlock(&t->push_lock);
+}
+
+static void encode_audio(peerc_track *t, const int16_t *pcm, size_t samples, uint32_t channels,
+                         int64_t ts)
+{
+    peerc_audio_frame pub = {sizeof pub, pcm, (uint32_t)samples, channels, 48000, ts};
+    local_sink_audio(t, &pub);
+    g_mutex_lock(&t->push_lock);
+    for (guint i = 0; i < t->attached->len; i++) {
+        peerc_transceiver *tr = g_ptr_array_index(t->attached, i);
+        if (tr->sender)
+            peerc__rtp_sender_push_audio(tr->sender, pcm, samples, channels, ts);
+    }
+    g_mutex_unlock(&t->push_lock);
+}
+
+static gboolean track_is_live(peerc_track *t)
+{
+    gboolean live;
+    g_mutex_lock(&t->lock);
+    live = t->state == PEERC_TRACK_LIVE;
+    g_mutex_unlock(&t->lock);
+    return live;
+}
+
+static int check_push(peerc_track *t, peerc_media_kind kind)
+{
+    if (!t || t->remote)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "not a local track");
+    if (t->kind != kind)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "this is an %s track",
+                          peerc_media_kind_to_string(t->kind));
+    if (t->source != PEERC_TRACK_SOURCE_PUSH)
+        return track_fail(PEERC_E_INVALID_STATE, "the track has a built-in source");
+    if (!track_is_live(t))
+        return track_fail(PEERC_E_INVALID_STATE, "the track has ended");
+    return PEERC_OK;
+}
+
+int peerc_track_push_video(peerc_track *t, const peerc_video_frame *f)
+{
+    peerc_media_i420 pic;
+    int rc = check_push(t, PEERC_MEDIA_KIND_VIDEO);
+    if (rc < 0)
+        return rc;
+    if (!f || f->size < sizeof *f)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "frame NULL or size not set");
+    pic = (peerc_media_i420){f->width, f->height, f->y, f->u, f->v,
+                             f->stride_y, f->stride_u, f->stride_v, f->timestamp_us};
+    rc = peerc__media_i420_check(&pic);
+    if (rc < 0)
+        return track_fail(rc, "bad I420 picture %ux%u (planes, strides or size)", f->width,
+                          f->height);
+    encode_video(t, &pic);
+    return PEERC_OK;
+}
+
+int peerc_track_push_audio(peerc_track *t, const peerc_audio_frame *f)
+{
+    int rc = check_push(t, PEERC_MEDIA_KIND_AUDIO);
+    if (rc < 0)
+        return rc;
+    if (!f || f->size < sizeof *f || !f->samples)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "frame NULL or size not set");
+    if (f->sample_rate != 48000)
+        return track_fail(PEERC_E_NOT_SUPPORTED, "sample rate %u: only 48000 is accepted",
+                          f->sample_rate);
+    if (f->channels != 1 && f->channels != 2)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "channels %u: 1 or 2", f->channels);
+    if (f->samples_per_channel == 0 || f->samples_per_channel > 48000)
+        return track_fail(PEERC_E_RANGE, "samples_per_channel %u: 1..48000",
+                          f->samples_per_channel);
+    encode_audio(t, f->samples, f->samples_per_channel, f->channels, f->timestamp_us);
+    return PEERC_OK;
+}
+
+/* Built-in sources call these on their own thread. */
+static void source_video(void *ud, const peerc_media_i420 *frame)
+{
+    encode_video(ud, frame);
+}
+
+static void source_audio(void *ud, const int16_t *pcm, size_t samples, uint32_t channels,
+                         int64_t ts)
+{
+    encode_audio(ud, pcm, samples, channels, ts);
+}
+
+/* The device went away (unplugged camera): the track ends, as in browsers. */
+static void source_ended(void *ud, int code, const char *message)
+{
+    peerc_track *t = ud;
+    PEERC_WARN("media", "track %s: source ended: %s (%s)", t->id, message ? message : "",
+               peerc_error_name(code));
+    peerc__track_set_ended(t, TRUE);
+}
+
+static const peerc_source_callbacks source_callbacks = {source_video, source_audio, source_ended};
+
+/* ------------------------------------------------------------- creation */
+
+static int source_type(const peerc_track_options *o, peerc_source_type *type)
+{
+    gboolean video = o->kind == PEERC_MEDIA_KIND_VIDEO;
+    switch (o->source) {
+    case PEERC_TRACK_SOURCE_TEST_PATTERN: *type = PEERC_SOURCE_TEST_PATTERN; return video;
+    case PEERC_TRACK_SOURCE_CAMERA: *type = PEERC_SOURCE_CAMERA; return video;
+    case PEERC_TRACK_SOURCE_TONE: *type = PEERC_SOURCE_TONE; return !video;
+    case PEERC_TRACK_SOURCE_MICROPHONE: *type = PEERC_SOURCE_MICROPHONE; return !video;
+    default: return 0;
+    }
+}
+
+static int start_source(peerc_track *t, const peerc_track_options *o)
+{
+    peerc_source_config cfg;
+    peerc_source_type type;
+    char err[PEERC_ERRBUF_SIZE] = "";
+    int rc;
+    if (!source_type(o, &type))
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "source %d does not make %s", (int)o->source,
+                          peerc_media_kind_to_string(o->kind));
+    peerc__source_config_init(&cfg, type);
+    cfg.width = o->width;
+    cfg.height = o->height;
+    cfg.fps = o->fps;
+    cfg.tone_hz = o->tone_hz;
+    cfg.channels = o->channels;
+    cfg.device = o->device;
+    rc = peerc__source_start(&cfg, &source_callbacks, t, &t->src, err, sizeof err);
+    if (rc < 0) {
+        PEERC_WARN("media", "cannot start the %s source: %s", peerc_media_kind_to_string(o->kind),
+                   err);
+        return track_fail(rc, "%s", err);
+    }
+    return PEERC_OK;
+}
+
+int peerc_track_new(const peerc_track_options *o, peerc_track **out)
+{
+    peerc_track *t;
+    int rc;
+    if (out)
+        *out = NULL;
+    if (!o || !out || o->size < sizeof *o)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "options or out NULL, or size not set");
+    if (o->kind != PEERC_MEDIA_KIND_AUDIO && o->kind != PEERC_MEDIA_KIND_VIDEO)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "unknown kind %d", (int)o->kind);
+    if (o->id && !peerc__msid_token_ok(o->id, sizeof t->id - 1))
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "track id must be 1..79 token characters "
+                          "(RFC 8830: letters, digits, {}-._~ and similar, no spaces)");
+    t = track_alloc(o->kind, o->id);
+    if (!t)
+        return track_fail(PEERC_E_NO_MEMORY, "out of memory");
+    t->source = o->source;
+    if (o->source != PEERC_TRACK_SOURCE_PUSH) {
+        rc = start_source(t, o);
+        if (rc < 0) {
+            peerc__track_unref(t);
+            return rc;
+        }
+    }
+    *out = t;
+    return PEERC_OK;
+}
+
+int peerc_track_stop(peerc_track *t)
+{
+    struct peerc_source *src;
+    if (!t)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "track is NULL");
+    g_mutex_lock(&t->lock);
+    t->state = PEERC_TRACK_ENDED;
+    src = t->src;
+    t->src = NULL;
+    g_mutex_unlock(&t->lock);
+    peerc__source_stop(src); /* joins: no frame arrives after this */
+    return PEERC_OK;
+}
+
+void peerc_track_free(peerc_track *t)
+{
+    if (!t || t->remote)
+        return;
+    peerc_track_stop(t);
+    /* Attached transceivers keep their own reference until detached. */
+    peerc__track_unref(t);
+}
+
+/* ----------------------------------------------------------- attributes */
+
+int peerc_track_kind(const peerc_track *t)
+{
+    return t ? (int)t->kind : PEERC_E_INVALID_ARGUMENT;
+}
+
+const char *peerc_track_id(const peerc_track *t)
+{
+    return t ? t->id : NULL;
+}
+
+int peerc_track_ready_state(peerc_track *t)
+{
+    int s;
+    if (!t)
+        return PEERC_E_INVALID_ARGUMENT;
+    g_mutex_lock(&t->lock);
+    s = t->state;
+    g_mutex_unlock(&t->lock);
+    return s;
+}
+
+int peerc_track_is_remote(const peerc_track *t)
+{
+    return t ? t->remote : PEERC_E_INVALID_ARGUMENT;
+}
+
+/* ----------------------------------------------------------------- sinks */
+
+int peerc_track_sink_init(peerc_track_sink *sink)
+{
+    if (!sink)
+        return PEERC_E_INVALID_ARGUMENT;
+    memset(sink, 0, sizeof *sink);
+    sink->size = sizeof *sink;
+    return PEERC_OK;
+}
+
+static void request_keyframe_task(void *arg)
+{
+    peerc_track *t = arg;
+    peerc_transceiver *tr = t->owner;
+    if (tr && tr->receiver && !tr->pc->closed)
+        peerc__rtp_receiver_request_keyframe(tr->receiver, g_get_monotonic_time() / 1000);
+}
+
+static void unref_track_task(void *arg)
+{
+    peerc__track_unref(arg);
+}
+
+int peerc_track_set_sink(peerc_track *t, const peerc_track_sink *sink, void *ud)
+{
+    if (!t)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "track is NULL");
+    if (sink && sink->size < sizeof *sink)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "sink size not set");
+    g_rec_mutex_lock(&t->sink_lock);
+    t->has_sink = sink != NULL;
+    if (sink)
+        t->sink = *sink;
+    t->sink_ud = ud;
+    g_rec_mutex_unlock(&t->sink_lock);
+    /* The first picture needs a keyframe; do not wait for the next one. */
+    if (sink && t->remote && t->kind == PEERC_MEDIA_KIND_VIDEO && t->owner) {
+        peerc__track_ref(t);
+        peerc__ctx_post(t->owner->pc->ctx, request_keyframe_task, t, unref_track_task);
+    }
+    return PEERC_OK;
+}
+
+/* ------------------------------------------------- transceiver plumbing */
+
+void peerc__track_attach(peerc_track *t, peerc_transceiver *tr)
+{
+    peerc__track_ref(t);
+    g_mutex_lock(&t->push_lock);
+    g_ptr_array_add(t->attached, tr);
+    g_mutex_unlock(&t->push_lock);
+}
+
+void peerc__track_detach(peerc_track *t, peerc_transceiver *tr)
+{
+    /* Waits for a running encode, so tr->sender is unused afterwards. */
+    g_mutex_lock(&t->push_lock);
+    g_ptr_array_remove(t->attached, tr);
+    g_mutex_unlock(&t->push_lock);
+    peerc__track_unref(t);
+}
+
+void peerc__track_deliver_video(peerc_track *t, const peerc_media_i420 *frame)
+{
+    peerc_video_frame pub;
+    to_public_video(frame, &pub);
+    local_sink_video(t, &pub);
+}
+
+void peerc__track_deliver_audio(peerc_track *t, const int16_t *pcm, size_t samples,
+                                uint32_t channels, int64_t ts)
+{
+    peerc_audio_frame pub = {sizeof pub, pcm, (uint32_t)samples, channels, 48000, ts};
+    local_sink_audio(t, &pub);
+}
+
+void peerc__track_set_ended(peerc_track *t, gboolean ended)
+{
+    gboolean fire;
+    g_mutex_lock(&t->lock);
+    fire = ended && t->state != PEERC_TRACK_ENDED;
+    t->state = ended ? PEERC_TRACK_ENDED : PEERC_TRACK_LIVE;
+    g_mutex_unlock(&t->lock);
+    if (!fire)
+        return;
+    g_rec_mutex_lock(&t->sink_lock);
+    if (t->has_sink && t->sink.ended)
+        t->sink.ended(t, t->sink_ud);
+    g_rec_mutex_unlock(&t->sink_lock);
+}
