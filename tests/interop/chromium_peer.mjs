@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Interop test: headless Chromium (Debian's /usr/bin/chromium, driven by
-// playwright-core) <-> peerc-peer over a data channel.
+// playwright-core) <-> peerc-peer over a data channel, and with --media an
+// audio+video call as well.
 //
 // Serves chromium-page.html on 127.0.0.1 (random port), relays signalling
 // between the page (exposeFunction / evaluate) and peerc-peer (JSON lines on
@@ -9,9 +10,18 @@
 // echoes (order, type, bytes, SHA-256).  Chromium runs with its default
 // WebRTC behaviour: mDNS host candidates, no loopback.
 //
+// --media: Chromium runs with its fake camera and microphone
+// (--use-fake-device-for-media-stream: a 640x480 moving pattern and a
+// periodic beep) and sends both; peerc-peer --media sends its 640x480 test
+// pattern and a 660 Hz tone in stream "peerc-stream".  The page decodes
+// peerc's tracks (frame numbers read back from a canvas, tone frequency via
+// WebAudio) and after --media-seconds reports getStats(); then the driver
+// hangs up and checks peerc-peer's {"type":"peerc-report"} line (what its
+// sinks decoded, stream ids, per-transceiver RTP stats).
+//
 //   node chromium_peer.mjs --peer path/to/peerc-peer --role offerer|answerer
 //        [--count 200] [--max-size 60000] [--seed N] [--log FILE]
-//        [--timeout 50] [--chromium-arg FLAG]...
+//        [--timeout 50] [--chromium-arg FLAG]... [--media [--media-seconds 6]]
 //
 // stdout is TAP; diagnostics are "# " lines.  peerc-peer's stderr, the page's
 // console and the signalling are written to --log, and copied as "# " lines
@@ -31,6 +41,12 @@ const BASE_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+// fake capture devices, no permission prompt, remote audio may play
+const MEDIA_FLAGS = [
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+const PEERC_TONE_HZ = 660;
 
 // ------------------------------------------------------------------ TAP
 const tap = {
@@ -63,9 +79,9 @@ const tap = {
 // ------------------------------------------------------------------ args
 function parseArgs(argv) {
   const a = {
-    peer: null, role: null, count: 200, maxSize: 60000, seed: null, log: null,
+    peer: null, role: null, count: null, maxSize: null, seed: null, log: null,
     timeout: 50, echoTimeout: 20, peerTimeout: 55, chromiumArgs: [], localAddresses: null,
-    maxLogLines: 400,
+    maxLogLines: 400, media: false, mediaSeconds: 6,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -85,11 +101,16 @@ function parseArgs(argv) {
       case '--peer-timeout': a.peerTimeout = parseInt(v(), 10); break;
       case '--chromium-arg': a.chromiumArgs.push(v()); break;
       case '--local-addresses': a.localAddresses = v(); break;
+      case '--media': a.media = true; break;
+      case '--media-seconds': a.mediaSeconds = parseFloat(v()); break;
       default: throw new Error(`unknown argument ${k}`);
     }
   }
   if (!a.peer || !['offerer', 'answerer'].includes(a.role))
     throw new Error('usage: chromium_peer.mjs --peer PATH --role offerer|answerer');
+  // with media the echo test is a short side show
+  if (a.count == null) a.count = a.media ? 30 : 200;
+  if (a.maxSize == null) a.maxSize = a.media ? 16000 : 60000;
   if (a.seed == null)
     a.seed = parseInt(process.env.PEERC_INTEROP_SEED || String(Math.floor(Math.random() * 2 ** 31)), 10);
   return a;
@@ -106,6 +127,10 @@ let context = null;
 let server = null;
 let userDataDir = null;
 let cleaningUp = false;
+let peercReport = null;
+let peercReportSeen = null; // resolve()
+const peercReportPromise = new Promise((r) => { peercReportSeen = r; });
+let pageReport = null;
 
 function logLine(text) {
   if (logStream) logStream.write(text + '\n');
@@ -139,6 +164,7 @@ function toPage(msg) {
 function startPeer() {
   const role = args.role === 'offerer' ? '--answer' : '--offer';
   const cmd = [role, '--timeout', String(args.peerTimeout)];
+  if (args.media) cmd.push('--media', '--tone', String(PEERC_TONE_HZ));
   if (args.localAddresses) cmd.push('--local-addresses', args.localAddresses);
   tap.diag(`starting: ${args.peer} ${cmd.join(' ')}`);
   child = spawn(args.peer, cmd, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -158,6 +184,11 @@ function startPeer() {
       msg = JSON.parse(line);
     } catch (e) {
       tap.diag(`peerc-peer wrote a non-JSON line (${e.message}): ${line.slice(0, 200)}`);
+      return;
+    }
+    if (msg.type === 'peerc-report') {
+      peercReport = msg;
+      peercReportSeen(msg);
       return;
     }
     toPage(msg);
@@ -217,7 +248,7 @@ async function run() {
   }
 
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'peerc-chromium-'));
-  const flags = BASE_FLAGS.concat(args.chromiumArgs);
+  const flags = BASE_FLAGS.concat(args.media ? MEDIA_FLAGS : [], args.chromiumArgs);
   tap.diag(`chromium ${CHROMIUM} ${flags.join(' ')}`);
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -245,11 +276,16 @@ async function run() {
 
   const cfg = {
     role: args.role, seed: args.seed, count: args.count, maxSize: args.maxSize,
-    echoTimeoutMs: args.echoTimeout * 1000,
+    echoTimeoutMs: args.echoTimeout * 1000, media: args.media, mediaSeconds: args.mediaSeconds,
   };
   tap.diag(`seed ${args.seed}, ${args.count} messages up to ${args.maxSize} bytes; chromium is ${args.role}`);
   const setupOk = await page.evaluate((c) => window.setup(c), cfg);
-  if (!tap.ok(setupOk, 'RTCPeerConnection created in the page')) return;
+  if (!tap.ok(setupOk, args.media ? 'getUserMedia (fake camera and microphone) and RTCPeerConnection in the page'
+    : 'RTCPeerConnection created in the page')) {
+    const r = await page.evaluate(() => window.__setupError || null).catch(() => null);
+    if (r) tap.diag(r);
+    return;
+  }
   startPeer();
 
   let rep;
@@ -259,7 +295,9 @@ async function run() {
     tap.ok(false, 'page test finished', String(e));
     return;
   }
+  pageReport = rep;
   report(rep);
+  if (args.media && rep.connection === 'connected') reportMedia(rep.media || {});
 }
 
 function report(rep) {
@@ -287,9 +325,98 @@ function report(rep) {
   if (rep.pair) tap.diag(`chromium selected pair: local ${rep.pair.local} -> remote ${rep.pair.remote}; ${rep.pair.dtls}`);
 }
 
+function fmt(o) {
+  return Object.entries(o || {}).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : v}`).join(' ');
+}
+
+// Chromium's side of the call, from the page's report.
+function reportMedia(m) {
+  const tracks = m.tracks || [];
+  const kinds = tracks.map((t) => t.kind).sort().join(',');
+  tap.ok(kinds === 'audio,video', `chromium got peerc's audio and video tracks (${kinds || 'none'})`);
+  for (const kind of ['video', 'audio']) {
+    const t = tracks.find((x) => x.kind === kind);
+    const streams = t ? t.streams : [];
+    tap.ok(streams.includes('peerc-stream'), `chromium's ${kind} track event carries stream 'peerc-stream'`,
+      `event.streams: ${JSON.stringify(streams)}`);
+  }
+  const st = m.stats || { inbound: {}, outbound: {} };
+  const iv = st.inbound.video || {}, ia = st.inbound.audio || {};
+  const ov = st.outbound.video || {}, oa = st.outbound.audio || {};
+  tap.diag(`chromium inbound video: ${fmt(iv)}`);
+  tap.diag(`chromium inbound audio: ${fmt(ia)}`);
+  tap.diag(`chromium outbound video: ${fmt(ov)}`);
+  tap.diag(`chromium outbound audio: ${fmt(oa)}`);
+  if (st.outbound.videoRemote) tap.diag(`chromium remote-inbound video: ${fmt(st.outbound.videoRemote)}`);
+  if (m.firstPictureAfterConnectedMs != null)
+    tap.diag(`chromium: first picture from peerc presented ${Math.round(m.firstPictureAfterConnectedMs)} ms after connected`);
+  tap.ok((iv.framesDecoded || 0) >= 60, `chromium decoded ${iv.framesDecoded || 0} pictures from peerc (>= 60)`);
+  tap.ok(iv.frameWidth === 640 && iv.frameHeight === 480,
+    `chromium decodes peerc's pictures at 640x480 (${iv.frameWidth}x${iv.frameHeight})`);
+  tap.ok(iv.codec === 'video/VP8' && ia.codec === 'audio/opus',
+    `chromium receives VP8 and Opus (${iv.codec}, ${ia.codec})`);
+  tap.ok((ia.packetsReceived || 0) >= 100 && (ia.totalSamplesReceived || 0) > 0,
+    `chromium received ${ia.packetsReceived || 0} audio packets (>= 100), ${ia.totalSamplesReceived || 0} samples`);
+  tap.ok((ia.audioLevel || 0) > 0.01 && (ia.totalAudioEnergy || 0) > 0,
+    `chromium's inbound audio is above silence (audioLevel ${ia.audioLevel}, totalAudioEnergy ${ia.totalAudioEnergy})`);
+  tap.ok((ov.framesEncoded || 0) >= 60, `chromium encoded ${ov.framesEncoded || 0} pictures of its fake camera`);
+  const v = m.video || {};
+  tap.diag(`chromium canvas read-back: ${v.presented} pictures presented (${JSON.stringify(v.sizes)}), ` +
+    `${v.numbered} numbered ${v.first}..${v.last}, ${v.unreadable} unreadable, ${v.backwards} out of order` +
+    `${(v.errors || []).length ? '; errors: ' + v.errors.join('; ') : ''}`);
+  tap.ok(v.numbered >= 60 && v.backwards === 0,
+    `peerc's frame numbers read back from ${v.numbered || 0} presented pictures, only increasing`,
+    `${v.numbered} numbered, ${v.unreadable} unreadable, ${v.backwards} went back`);
+  const a = m.audio || {};
+  const freqs = (a.freqs || []).slice().sort((x, y) => x - y);
+  const median = freqs.length ? freqs[Math.floor(freqs.length / 2)] : null;
+  tap.diag(`chromium WebAudio: ${freqs.length} frequency estimates, median ${median ? median.toFixed(1) : '-'} Hz, ` +
+    `max RMS ${(a.rmsMax || 0).toFixed(3)}${(a.errors || []).length ? '; errors: ' + a.errors.join('; ') : ''}`);
+  tap.ok(median != null && Math.abs(median - PEERC_TONE_HZ) <= PEERC_TONE_HZ * 0.02,
+    `chromium hears peerc's ${PEERC_TONE_HZ} Hz tone (${median ? median.toFixed(1) : 'none'} Hz)`);
+}
+
+// peerc's side of the call, from its report line.
+function checkPeercReport(r, m) {
+  const summary = Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'transceivers' && k !== 'tracks'));
+  tap.diag(`peerc report: ${JSON.stringify(summary)}`);
+  for (const t of r.tracks || []) tap.diag(`peerc track: ${JSON.stringify(t)}`);
+  for (const t of r.transceivers || []) tap.diag(`peerc transceiver: ${JSON.stringify(t)}`);
+  const frames = r.video_frames_decoded || 0;
+  tap.ok(frames >= 60, `peerc decoded ${frames} pictures from chromium's fake camera (>= 60)`);
+  tap.ok(r.video_width === 640 && r.video_height === 480,
+    `peerc decoded chromium's pictures at 640x480 (${r.video_width}x${r.video_height})`);
+  const audioTrack = (r.tracks || []).find((t) => t.kind === 'audio') || {};
+  // The fake microphone beeps (short bursts): judge the loudest 20 ms.
+  tap.ok((r.audio_samples || 0) > 0 && (audioTrack.max_frame_rms || 0) > 0.01,
+    `peerc received audio from chromium (${r.audio_samples || 0} samples, loudest 20 ms RMS ` +
+    `${(audioTrack.max_frame_rms || 0).toFixed(3)}, last 0.5 s RMS ${(r.audio_rms || 0).toFixed(3)})`);
+  const sid = m.localStreamId;
+  tap.ok(sid && JSON.stringify(r.remote_stream_ids) === JSON.stringify([sid]),
+    `peerc saw chromium's stream id ${sid}`, `peerc saw ${JSON.stringify(r.remote_stream_ids)}`);
+  const byKind = {};
+  for (const t of r.transceivers || []) byKind[t.kind] = t;
+  const tv = byKind.video || {}, ta = byKind.audio || {};
+  tap.ok(tv.codec === 'video/VP8' && ta.codec === 'audio/opus',
+    `peerc negotiated VP8 and Opus (${tv.codec}, ${ta.codec})`);
+  tap.ok(tv.packets_sent > 0 && tv.packets_received > 0 && ta.packets_sent > 0 && ta.packets_received > 0,
+    `peerc RTP both ways: video ${tv.packets_sent}/${tv.packets_received}, audio ${ta.packets_sent}/${ta.packets_received} packets sent/received`);
+  tap.ok((tv.frames_encoded || 0) >= 60, `peerc encoded ${tv.frames_encoded} pictures`);
+  if (r.first_frame_after_connected_ms >= 0)
+    tap.diag(`peerc: first picture ${Math.round(r.first_frame_after_connected_ms)} ms after connected, ${(r.video_fps || 0).toFixed(1)} fps decoded`);
+}
+
 async function hangUp() {
   if (!child) return;
   toPeer({ type: 'hang-up' });
+  const m = pageReport && pageReport.media;
+  if (args.media && m && m.stats) {
+    let r = peercReport;
+    if (!r) {
+      try { r = await withTimeout(peercReportPromise, 10000, 'peerc-report'); } catch (e) { r = null; }
+    }
+    if (tap.ok(r != null, 'peerc-peer reported what it received')) checkPeercReport(r, m);
+  }
   let code;
   try {
     code = await withTimeout(childExit, 10000, 'peerc-peer exit');

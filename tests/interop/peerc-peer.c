@@ -9,12 +9,30 @@
  *   {"type":"hang-up"}
  *
  *   peerc-peer --offer|--answer [--local-addresses "A B"] [--timeout SECONDS]
+ *              [--media [--tone HZ]]
  *
  * Every data channel (the "echo" channel it creates with --offer, or those
  * the remote side opens) sends each message back on the same channel with
  * the same type.  stdout carries signalling only; states and diagnostics go
  * to stderr.  Exit status: 0 after hang-up, 1 on failure, 2 on timeout,
  * 3 when stdin ends without hang-up.
+ *
+ * --media: a call as well.  Before negotiating (as answerer: before the
+ * remote offer, so its m-lines take over add_track's transceivers) it adds
+ * a test-pattern video track (640x480@30, frame numbers in its top rows)
+ * and a tone audio track (--tone, default 660 Hz), both in stream
+ * "peerc-stream".  Every remote track gets a sink that counts decoded
+ * pictures and samples; on hang-up (and on timeout) one more line goes to
+ * stdout before the exit:
+ *
+ *   {"type":"peerc-report","video_frames_decoded":N,"video_width":W,...,
+ *    "remote_stream_ids":[...],"transceivers":[{stats},...],...}
+ *
+ * The video sink also reads the frame-number code that peerc's own test
+ * pattern carries (32 cells in the top 1/16 of the picture: 24 bits of the
+ * number and a CRC-8, see lib/media/testsrc.h), so a peer that draws the
+ * same code (aiortc_peer.py does) lets this side check that numbers only
+ * increase; a picture without the code just counts as unnumbered.
  *
  * Public API only.  Callbacks run on the peerc worker thread; the main
  * thread reads stdin and calls the (thread-safe) API directly.
@@ -25,6 +43,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -36,11 +55,40 @@
 #include <unistd.h>
 
 #define MAX_CHANNELS 64
+#define MAX_TRACKS 8
+#define MAX_STREAM_IDS 4
+#define AUDIO_KEEP 24000 /* last 0.5 s of received PCM (channel 0) */
+#define STREAM_ID "peerc-stream"
 
 typedef struct channel {
     peerc_dc *dc;
     uint64_t rx_msgs, rx_bytes, tx_errors;
 } channel;
+
+/* One remote track and what its sink saw. */
+typedef struct remote_track {
+    peerc_track *track;
+    peerc_transceiver *transceiver;
+    int kind;
+    char id[80];
+    char streams[MAX_STREAM_IDS][80];
+    int n_streams;
+    int removed, ended;
+    /* video */
+    uint64_t frames;
+    uint32_t width, height;
+    double first_frame_s, last_frame_s; /* since t0 */
+    uint64_t numbered, unnumbered, backwards;
+    uint32_t first_number, last_number;
+    /* audio */
+    uint64_t samples;
+    uint32_t channels, sample_rate;
+    double first_audio_s;
+    double max_frame_rms;  /* loudest single sink frame, channel 0 */
+    uint64_t loud_frames;  /* frames with RMS above 1% of full scale */
+    int16_t pcm[AUDIO_KEEP]; /* ring of channel 0 */
+    size_t pcm_pos, pcm_len;
+} remote_track;
 
 /* Everything below is shared between the main thread and the worker. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -53,6 +101,11 @@ static int offer_sent;
 static int is_offerer;
 static peerc_pc *the_pc;
 static double t0;
+static int media_mode;
+static int offer_allowed = 1;       /* --media offerer: not before both tracks are added */
+static remote_track *remote_tracks; /* MAX_TRACKS, allocated in main */
+static int n_remote_tracks;
+static double connected_s = -1; /* connection state connected, since t0 */
 
 static double now_s(void)
 {
@@ -172,21 +225,19 @@ static void set_failed(void)
     pthread_mutex_unlock(&lock);
 }
 
-/* onnegotiationneeded (offerer): create the offer and signal it. */
-static void on_negotiation_needed(peerc_pc *pc, void *ud)
+/* Create, apply and signal the offer, once. */
+static void make_offer(peerc_pc *pc)
 {
-    (void)ud;
-    int st = peerc_pc_signaling_state(pc);
-    logf_("negotiation-needed (signaling state %s)",
-          peerc_signaling_state_to_string((peerc_signaling_state)st));
-    if (!is_offerer) {
-        logf_("answerer: ignoring negotiation-needed");
+    pthread_mutex_lock(&lock);
+    int already = offer_sent, allowed = offer_allowed;
+    if (!already && allowed)
+        offer_sent = 1; /* claimed: the worker and the main thread may both get here */
+    pthread_mutex_unlock(&lock);
+    if (!allowed) {
+        logf_("not offering yet (tracks still being added)");
         return;
     }
-    pthread_mutex_lock(&lock);
-    int already = offer_sent;
-    pthread_mutex_unlock(&lock);
-    if (already || st != PEERC_SIGNALING_STABLE) {
+    if (already) {
         logf_("not renegotiating (offer already sent)");
         return;
     }
@@ -206,11 +257,27 @@ static void on_negotiation_needed(peerc_pc *pc, void *ud)
         return;
     }
     logf_("local offer:\n%s", offer);
-    pthread_mutex_lock(&lock);
-    offer_sent = 1;
-    pthread_mutex_unlock(&lock);
     send_description("video-offer", offer);
     peerc_free(offer);
+}
+
+/* onnegotiationneeded (offerer): create the offer and signal it. */
+static void on_negotiation_needed(peerc_pc *pc, void *ud)
+{
+    (void)ud;
+    int st = peerc_pc_signaling_state(pc);
+    logf_("negotiation-needed (signaling state %s)",
+          peerc_signaling_state_to_string((peerc_signaling_state)st));
+    if (!is_offerer) {
+        logf_("answerer: ignoring negotiation-needed");
+        return;
+    }
+    if (st != PEERC_SIGNALING_STABLE) {
+        logf_("not offering in signaling state %s",
+              peerc_signaling_state_to_string((peerc_signaling_state)st));
+        return;
+    }
+    make_offer(pc);
 }
 
 /* ------------------------------------------------------------------- states */
@@ -241,6 +308,12 @@ static void on_connection(peerc_pc *pc, peerc_connection_state st, void *ud)
     (void)pc;
     (void)ud;
     logf_("connection state: %s", peerc_connection_state_to_string(st));
+    if (st == PEERC_CONNECTION_CONNECTED) {
+        pthread_mutex_lock(&lock);
+        if (connected_s < 0)
+            connected_s = now_s() - t0;
+        pthread_mutex_unlock(&lock);
+    }
     if (st == PEERC_CONNECTION_FAILED)
         set_failed();
 }
@@ -347,6 +420,478 @@ static void on_data_channel(peerc_pc *pc, peerc_dc *dc, void *ud)
           peerc_dc_state_to_string((peerc_dc_state)peerc_dc_ready_state(dc)));
     if (!track_channel(dc))
         peerc_dc_free(dc);
+}
+
+/* ------------------------------------------------------------------- media */
+
+/* The frame-number code of peerc's test pattern, read through the public
+ * frame type (the library's reader is internal): 32 cells across the
+ * width in the top max(8, h/16) rows (even), black Y 16 = 0, white Y 235 =
+ * 1; 24 bits of the number, MSB first, then CRC-8 (poly 0x07, init 0xff,
+ * final xor 0x55) over its three bytes. */
+static uint8_t code_crc8(uint32_t v)
+{
+    uint8_t crc = 0xff;
+    for (int i = 2; i >= 0; i--) {
+        crc ^= (uint8_t)(v >> (8 * i));
+        for (int b = 0; b < 8; b++)
+            crc = (uint8_t)(crc & 0x80 ? (crc << 1) ^ 0x07 : crc << 1);
+    }
+    return crc ^ 0x55;
+}
+
+static int read_frame_number(const peerc_video_frame *f, uint32_t *number)
+{
+    if (f->width < 128 || f->height < 64 || !f->y)
+        return -1;
+    uint32_t band = f->height / 16;
+    band = (band < 8 ? 8 : band) & ~1u;
+    uint32_t cell = f->width / 32, x_in = cell / 4, y0 = band / 4, y1 = band - band / 4;
+    uint32_t word = 0;
+    for (uint32_t i = 0; i < 32; i++) {
+        uint64_t sum = 0, n = 0;
+        for (uint32_t y = y0; y < y1; y++)
+            for (uint32_t x = i * cell + x_in; x < (i + 1) * cell - x_in; x++, n++)
+                sum += f->y[(size_t)y * (size_t)f->stride_y + x];
+        word = (word << 1) | (sum > n * ((16 + 235) / 2) ? 1u : 0u);
+    }
+    if ((word & 0xff) != code_crc8(word >> 8))
+        return -1;
+    *number = word >> 8;
+    return 0;
+}
+
+/* Dominant frequency of 48 kHz PCM from interpolated rising zero
+ * crossings (armed only after the signal went below -peak/4, so codec
+ * noise adds none); rms of the same samples, 0..1 of full scale.
+ * Returns -1 when it is silence (peak < 1%) or too short. */
+static int estimate_tone(const int16_t *pcm, size_t n, double *hz, double *rms)
+{
+    double mean = 0, energy = 0, peak = 0;
+    *hz = 0;
+    *rms = 0;
+    if (n < 2)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        mean += pcm[i];
+    mean /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double v = pcm[i] - mean;
+        energy += v * v;
+        if (v > peak || -v > peak)
+            peak = v > 0 ? v : -v;
+    }
+    *rms = sqrt(energy / (double)n) / 32768.0;
+    if (peak < 328.0)
+        return -1;
+    double h = peak / 4, first = 0, last = 0, prev = pcm[0] - mean;
+    int armed = 0;
+    size_t count = 0;
+    for (size_t i = 1; i < n; i++) {
+        double v = pcm[i] - mean;
+        if (v < -h)
+            armed = 1;
+        if (armed && prev < 0 && v >= 0) {
+            double t = (double)(i - 1) + prev / (prev - v);
+            if (count++ == 0)
+                first = t;
+            last = t;
+            armed = 0;
+        }
+        prev = v;
+    }
+    if (count < 3 || last <= first)
+        return -1;
+    *hz = (double)(count - 1) * 48000.0 / (last - first);
+    return 0;
+}
+
+static void sink_video(peerc_track *track, const peerc_video_frame *f, void *ud)
+{
+    remote_track *r = ud;
+    uint32_t number = 0;
+    int numbered = read_frame_number(f, &number) == 0;
+    double t = now_s() - t0;
+    (void)track;
+    pthread_mutex_lock(&lock);
+    if (r->frames++ == 0) {
+        r->first_frame_s = t;
+        pthread_mutex_unlock(&lock);
+        logf_("first video picture %" PRIu32 "x%" PRIu32 " on track %s%s", f->width, f->height,
+              r->id, numbered ? " (numbered)" : "");
+        pthread_mutex_lock(&lock);
+    }
+    r->last_frame_s = t;
+    r->width = f->width;
+    r->height = f->height;
+    if (numbered) {
+        if (r->numbered == 0)
+            r->first_number = number;
+        else if (number <= r->last_number)
+            r->backwards++;
+        r->numbered++;
+        r->last_number = number;
+    } else {
+        r->unnumbered++;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+static void sink_audio(peerc_track *track, const peerc_audio_frame *f, void *ud)
+{
+    remote_track *r = ud;
+    int first;
+    (void)track;
+    pthread_mutex_lock(&lock);
+    first = r->samples == 0;
+    if (first)
+        r->first_audio_s = now_s() - t0;
+    r->samples += f->samples_per_channel;
+    r->channels = f->channels;
+    r->sample_rate = f->sample_rate;
+    double energy = 0;
+    for (uint32_t i = 0; i < f->samples_per_channel && f->channels; i++) {
+        double v = f->samples[(size_t)i * f->channels];
+        energy += v * v;
+        r->pcm[r->pcm_pos] = f->samples[(size_t)i * f->channels];
+        r->pcm_pos = (r->pcm_pos + 1) % AUDIO_KEEP;
+        if (r->pcm_len < AUDIO_KEEP)
+            r->pcm_len++;
+    }
+    if (f->samples_per_channel) {
+        double frame_rms = sqrt(energy / f->samples_per_channel) / 32768.0;
+        if (frame_rms > r->max_frame_rms)
+            r->max_frame_rms = frame_rms;
+        if (frame_rms > 0.01)
+            r->loud_frames++;
+    }
+    pthread_mutex_unlock(&lock);
+    if (first)
+        logf_("first audio frame: %" PRIu32 " samples x %" PRIu32 " channel(s) at %" PRIu32
+              " Hz on track %s",
+              f->samples_per_channel, f->channels, f->sample_rate, r->id);
+}
+
+static void sink_ended(peerc_track *track, void *ud)
+{
+    remote_track *r = ud;
+    (void)track;
+    pthread_mutex_lock(&lock);
+    r->ended++;
+    pthread_mutex_unlock(&lock);
+    logf_("remote track %s ended", r->id);
+}
+
+static void on_track(peerc_pc *pc, peerc_transceiver *t, peerc_track *track,
+                     const char *const *stream_ids, size_t n_stream_ids, void *ud)
+{
+    (void)pc;
+    (void)ud;
+    int kind = peerc_track_kind(track);
+    char mid[32] = "";
+    peerc_transceiver_get_mid(t, mid, sizeof mid);
+    logf_("track: %s track %s on mid %s, %zu stream id(s)%s%s",
+          peerc_media_kind_to_string((peerc_media_kind)kind), peerc_track_id(track), mid,
+          n_stream_ids, n_stream_ids ? ", first " : "", n_stream_ids ? stream_ids[0] : "");
+    pthread_mutex_lock(&lock);
+    remote_track *r = NULL;
+    for (int i = 0; i < n_remote_tracks; i++)
+        if (remote_tracks[i].track == track)
+            r = &remote_tracks[i]; /* announced again (renegotiation) */
+    if (!r && n_remote_tracks < MAX_TRACKS)
+        r = &remote_tracks[n_remote_tracks++];
+    if (r) {
+        r->track = track;
+        r->transceiver = t;
+        r->kind = kind;
+        snprintf(r->id, sizeof r->id, "%s", peerc_track_id(track));
+        r->n_streams = 0;
+        for (size_t i = 0; i < n_stream_ids && i < MAX_STREAM_IDS; i++)
+            snprintf(r->streams[r->n_streams++], sizeof r->streams[0], "%s", stream_ids[i]);
+    }
+    pthread_mutex_unlock(&lock);
+    if (!r) {
+        logf_("too many remote tracks");
+        return;
+    }
+    peerc_track_sink sink;
+    peerc_track_sink_init(&sink);
+    sink.video_frame = sink_video;
+    sink.audio_frame = sink_audio;
+    sink.ended = sink_ended;
+    int rc = peerc_track_set_sink(track, &sink, r);
+    if (rc != PEERC_OK) {
+        logf_("peerc_track_set_sink failed: %s (%s)", peerc_strerror(rc),
+              peerc_track_last_error());
+        set_failed();
+    }
+}
+
+static void on_remove_track(peerc_pc *pc, peerc_transceiver *t, peerc_track *track, void *ud)
+{
+    (void)pc;
+    (void)t;
+    (void)ud;
+    logf_("remove_track: %s", peerc_track_id(track));
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < n_remote_tracks; i++)
+        if (remote_tracks[i].track == track)
+            remote_tracks[i].removed++;
+    pthread_mutex_unlock(&lock);
+}
+
+static peerc_track *make_local_track(peerc_media_kind kind, double tone_hz)
+{
+    peerc_track_options o;
+    peerc_track *t = NULL;
+    peerc_track_options_init(&o, kind);
+    if (kind == PEERC_MEDIA_KIND_VIDEO) {
+        o.source = PEERC_TRACK_SOURCE_TEST_PATTERN;
+        o.width = 640;
+        o.height = 480;
+        o.fps = 30;
+    } else {
+        o.source = PEERC_TRACK_SOURCE_TONE;
+        o.tone_hz = tone_hz;
+    }
+    int rc = peerc_track_new(&o, &t);
+    if (rc != PEERC_OK) {
+        logf_("peerc_track_new(%s) failed: %s (%s)", peerc_media_kind_to_string(kind),
+              peerc_strerror(rc), peerc_track_last_error());
+        return NULL;
+    }
+    return t;
+}
+
+/* Both tracks in stream "peerc-stream"; the transceivers are returned. */
+static int add_local_tracks(peerc_track *tracks[2], peerc_transceiver *out[2])
+{
+    const char *streams[] = {STREAM_ID};
+    for (int i = 0; i < 2; i++) {
+        int rc = peerc_pc_add_track(the_pc, tracks[i], streams, 1, &out[i]);
+        if (rc != PEERC_OK) {
+            logf_("add_track(%s) failed: %s (%s)",
+                  peerc_media_kind_to_string((peerc_media_kind)peerc_track_kind(tracks[i])),
+                  peerc_strerror(rc), peerc_pc_last_error(the_pc));
+            return -1;
+        }
+        logf_("added local %s track %s",
+              peerc_media_kind_to_string((peerc_media_kind)peerc_track_kind(tracks[i])),
+              peerc_track_id(tracks[i]));
+    }
+    return 0;
+}
+
+static void json_int(JsonBuilder *b, const char *name, int64_t v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_int_value(b, v);
+}
+
+static void json_double(JsonBuilder *b, const char *name, double v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_double_value(b, v);
+}
+
+static void json_string(JsonBuilder *b, const char *name, const char *v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_string_value(b, v ? v : "");
+}
+
+static void report_transceiver(JsonBuilder *b, peerc_transceiver *t)
+{
+    peerc_rtp_stats st;
+    peerc_rtp_stats_init(&st);
+    int rc = peerc_transceiver_get_stats(t, &st);
+    int dir = peerc_transceiver_direction(t), cur = peerc_transceiver_current_direction(t);
+    json_builder_begin_object(b);
+    json_string(b, "kind",
+                peerc_media_kind_to_string((peerc_media_kind)peerc_transceiver_kind(t)));
+    json_string(b, "direction", peerc_direction_to_string((peerc_direction)dir));
+    json_string(b, "current_direction",
+                cur < 0 ? "" : peerc_direction_to_string((peerc_direction)cur));
+    json_string(b, "stats_error", rc == PEERC_OK ? "" : peerc_strerror(rc));
+    if (rc == PEERC_OK) {
+        json_string(b, "mid", st.mid);
+        json_string(b, "codec", st.codec);
+        json_int(b, "payload_type", st.payload_type);
+        json_int(b, "ssrc", st.ssrc);
+        json_int(b, "packets_sent", (int64_t)st.packets_sent);
+        json_int(b, "bytes_sent", (int64_t)st.bytes_sent);
+        json_int(b, "retransmitted_packets_sent", (int64_t)st.retransmitted_packets_sent);
+        json_int(b, "frames_encoded", (int64_t)st.frames_encoded);
+        json_int(b, "key_frames_encoded", (int64_t)st.key_frames_encoded);
+        json_int(b, "frames_dropped_before_encode", (int64_t)st.frames_dropped_before_encode);
+        json_int(b, "nack_received", (int64_t)st.nack_received);
+        json_int(b, "pli_received", (int64_t)st.pli_received);
+        json_int(b, "target_bitrate_bps", st.target_bitrate_bps);
+        json_int(b, "frame_width", st.frame_width);
+        json_int(b, "frame_height", st.frame_height);
+        json_double(b, "round_trip_time_s", st.round_trip_time_s);
+        json_double(b, "remote_fraction_lost", st.remote_fraction_lost);
+        json_int(b, "remote_ssrc", st.remote_ssrc);
+        json_int(b, "packets_received", (int64_t)st.packets_received);
+        json_int(b, "bytes_received", (int64_t)st.bytes_received);
+        json_int(b, "packets_lost", (int64_t)st.packets_lost);
+        json_int(b, "retransmitted_packets_received", (int64_t)st.retransmitted_packets_received);
+        json_double(b, "jitter_s", st.jitter_s);
+        json_int(b, "frames_received", (int64_t)st.frames_received);
+        json_int(b, "frames_decoded", (int64_t)st.frames_decoded);
+        json_int(b, "key_frames_decoded", (int64_t)st.key_frames_decoded);
+        json_int(b, "frames_dropped", (int64_t)st.frames_dropped);
+        json_int(b, "nack_sent", (int64_t)st.nack_sent);
+        json_int(b, "pli_sent", (int64_t)st.pli_sent);
+        json_int(b, "audio_samples_received", (int64_t)st.audio_samples_received);
+        json_int(b, "concealed_samples", (int64_t)st.concealed_samples);
+        json_int(b, "decoded_width", st.decoded_width);
+        json_int(b, "decoded_height", st.decoded_height);
+        json_double(b, "frames_per_second", st.frames_per_second);
+    }
+    json_builder_end_object(b);
+}
+
+/* The {"type":"peerc-report"} line: what the sinks saw (summed over the
+ * remote tracks of each kind; the first video track gives the size and
+ * first-frame time), per-track detail, and every transceiver's stats.
+ * Called before the pc closes. */
+static void print_media_report(int status, const char *why)
+{
+    JsonBuilder *b = json_builder_new();
+    size_t nt = 0;
+    peerc_pc_get_transceivers(the_pc, NULL, 0, &nt);
+    peerc_transceiver **ts = nt ? calloc(nt, sizeof *ts) : NULL;
+    if (ts)
+        peerc_pc_get_transceivers(the_pc, ts, nt, &nt);
+    else
+        nt = 0;
+
+    pthread_mutex_lock(&lock);
+    uint64_t vframes = 0, asamples = 0, numbered = 0, backwards = 0;
+    uint32_t vw = 0, vh = 0;
+    double first_frame = -1, first_audio = -1, fps = 0, hz = 0, rms = 0;
+    int have_video = 0, have_audio = 0;
+    json_builder_begin_object(b);
+    json_string(b, "type", "peerc-report");
+    json_string(b, "reason", why);
+    json_int(b, "status", status);
+    json_double(b, "elapsed_ms", (now_s() - t0) * 1000);
+    json_double(b, "connected_ms", connected_s < 0 ? -1 : connected_s * 1000);
+    json_builder_set_member_name(b, "tracks");
+    json_builder_begin_array(b);
+    for (int i = 0; i < n_remote_tracks; i++) {
+        remote_track *r = &remote_tracks[i];
+        double thz = 0, trms = 0;
+        int16_t *lin = NULL;
+        json_builder_begin_object(b);
+        json_string(b, "kind", peerc_media_kind_to_string((peerc_media_kind)r->kind));
+        json_string(b, "id", r->id);
+        json_builder_set_member_name(b, "stream_ids");
+        json_builder_begin_array(b);
+        for (int k = 0; k < r->n_streams; k++)
+            json_builder_add_string_value(b, r->streams[k]);
+        json_builder_end_array(b);
+        json_int(b, "removed", r->removed);
+        json_int(b, "ended", r->ended);
+        if (r->kind == PEERC_MEDIA_KIND_VIDEO) {
+            double span = r->last_frame_s - r->first_frame_s;
+            double tfps = r->frames > 1 && span > 0 ? (double)(r->frames - 1) / span : 0;
+            json_int(b, "frames", (int64_t)r->frames);
+            json_int(b, "width", r->width);
+            json_int(b, "height", r->height);
+            json_double(b, "first_frame_ms", r->frames ? r->first_frame_s * 1000 : -1);
+            json_double(b, "fps", tfps);
+            json_int(b, "numbered", (int64_t)r->numbered);
+            json_int(b, "unnumbered", (int64_t)r->unnumbered);
+            json_int(b, "backwards", (int64_t)r->backwards);
+            json_int(b, "first_number", r->first_number);
+            json_int(b, "last_number", r->last_number);
+            vframes += r->frames;
+            numbered += r->numbered;
+            backwards += r->backwards;
+            if (!have_video && r->frames) {
+                have_video = 1;
+                vw = r->width;
+                vh = r->height;
+                first_frame = r->first_frame_s * 1000;
+                fps = tfps;
+            }
+        } else {
+            /* unroll the ring, oldest first */
+            lin = malloc(AUDIO_KEEP * sizeof *lin);
+            if (lin) {
+                size_t start = (r->pcm_pos + AUDIO_KEEP - r->pcm_len) % AUDIO_KEEP;
+                for (size_t k = 0; k < r->pcm_len; k++)
+                    lin[k] = r->pcm[(start + k) % AUDIO_KEEP];
+                if (estimate_tone(lin, r->pcm_len, &thz, &trms) != 0)
+                    thz = 0;
+                free(lin);
+            }
+            json_int(b, "samples", (int64_t)r->samples);
+            json_int(b, "channels", r->channels);
+            json_int(b, "sample_rate", r->sample_rate);
+            json_double(b, "first_audio_ms", r->samples ? r->first_audio_s * 1000 : -1);
+            json_double(b, "rms", trms);
+            json_double(b, "tone_hz", thz);
+            json_double(b, "max_frame_rms", r->max_frame_rms);
+            json_int(b, "loud_frames", (int64_t)r->loud_frames);
+            asamples += r->samples;
+            if (!have_audio && r->samples) {
+                have_audio = 1;
+                hz = thz;
+                rms = trms;
+                first_audio = r->first_audio_s * 1000;
+            }
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_int(b, "video_frames_decoded", (int64_t)vframes);
+    json_int(b, "video_width", vw);
+    json_int(b, "video_height", vh);
+    json_double(b, "first_frame_ms", first_frame);
+    json_double(b, "first_frame_after_connected_ms",
+                first_frame >= 0 && connected_s >= 0 ? first_frame - connected_s * 1000 : -1);
+    json_double(b, "video_fps", fps);
+    json_int(b, "video_numbered", (int64_t)numbered);
+    json_int(b, "video_backwards", (int64_t)backwards);
+    json_int(b, "audio_samples", (int64_t)asamples);
+    json_double(b, "audio_rms", rms);
+    json_double(b, "audio_hz", hz);
+    json_double(b, "first_audio_ms", first_audio);
+    json_builder_set_member_name(b, "remote_stream_ids");
+    json_builder_begin_array(b);
+    for (int i = 0; i < n_remote_tracks; i++)
+        for (int k = 0; k < remote_tracks[i].n_streams; k++) {
+            int dup = 0;
+            for (int j = 0; j < i && !dup; j++)
+                for (int m = 0; m < remote_tracks[j].n_streams && !dup; m++)
+                    dup = !strcmp(remote_tracks[j].streams[m], remote_tracks[i].streams[k]);
+            for (int m = 0; m < k && !dup; m++)
+                dup = !strcmp(remote_tracks[i].streams[m], remote_tracks[i].streams[k]);
+            if (!dup)
+                json_builder_add_string_value(b, remote_tracks[i].streams[k]);
+        }
+    json_builder_end_array(b);
+    pthread_mutex_unlock(&lock);
+
+    /* stats calls go to the pc: not under our lock (its callbacks take it) */
+    json_builder_set_member_name(b, "transceivers");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < nt; i++)
+        report_transceiver(b, ts[i]);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    free(ts);
+
+    char *line = json_to_line(b);
+    g_object_unref(b);
+    pthread_mutex_lock(&lock);
+    write_line_locked(line);
+    pthread_mutex_unlock(&lock);
+    logf_("report: %s", line);
+    g_free(line);
 }
 
 /* ------------------------------------------------------------ signalling in */
@@ -540,14 +1085,17 @@ static void print_stats(void)
 static void usage(void)
 {
     fprintf(stderr, "usage: peerc-peer --offer|--answer [--local-addresses \"A B\"] "
-                    "[--timeout SECONDS]\n");
+                    "[--timeout SECONDS] [--media [--tone HZ]]\n");
 }
 
 int main(int argc, char **argv)
 {
     const char *local_addresses = NULL;
     double timeout = 30;
+    double tone_hz = 660;
     int mode = -1;
+    peerc_track *local_tracks[2] = {NULL, NULL}; /* video, audio */
+    peerc_transceiver *local_transceivers[2] = {NULL, NULL};
 
     t0 = now_s();
     for (int i = 1; i < argc; i++) {
@@ -559,12 +1107,16 @@ int main(int argc, char **argv)
             local_addresses = argv[++i];
         } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
             timeout = atof(argv[++i]);
+        } else if (!strcmp(argv[i], "--media")) {
+            media_mode = 1;
+        } else if (!strcmp(argv[i], "--tone") && i + 1 < argc) {
+            tone_hz = atof(argv[++i]);
         } else {
             usage();
             return 64;
         }
     }
-    if (mode < 0 || timeout <= 0) {
+    if (mode < 0 || timeout <= 0 || tone_hz <= 0) {
         usage();
         return 64;
     }
@@ -572,9 +1124,13 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     held_candidates = g_ptr_array_new_with_free_func(g_free);
     pending_candidates = g_ptr_array_new();
+    remote_tracks = calloc(MAX_TRACKS, sizeof *remote_tracks);
+    if (!remote_tracks)
+        return 1;
 
-    logf_("peerc %s; local addresses: %s; timeout %.0f s", peerc_version_string(),
-          local_addresses ? local_addresses : "(default)", timeout);
+    logf_("peerc %s; local addresses: %s; timeout %.0f s%s", peerc_version_string(),
+          local_addresses ? local_addresses : "(default)", timeout,
+          media_mode ? "; media: 640x480@30 test pattern + tone" : "");
 
     peerc_ctx *ctx = NULL;
     int rc = peerc_ctx_new(&ctx);
@@ -594,6 +1150,8 @@ int main(int argc, char **argv)
     cbs.ice_connection_state_change = on_ice_connection;
     cbs.connection_state_change = on_connection;
     cbs.data_channel = on_data_channel;
+    cbs.track = on_track;
+    cbs.remove_track = on_remove_track;
     rc = peerc_pc_new(ctx, &config, &cbs, NULL, &the_pc);
     if (rc != PEERC_OK) {
         logf_("peerc_pc_new failed: %s", peerc_strerror(rc));
@@ -602,7 +1160,18 @@ int main(int argc, char **argv)
     }
 
     int status = 0;
-    if (is_offerer) {
+    if (media_mode) {
+        /* The offer waits until both tracks and the channel are in. */
+        pthread_mutex_lock(&lock);
+        offer_allowed = 0;
+        pthread_mutex_unlock(&lock);
+        local_tracks[0] = make_local_track(PEERC_MEDIA_KIND_VIDEO, 0);
+        local_tracks[1] = make_local_track(PEERC_MEDIA_KIND_AUDIO, tone_hz);
+        if (!local_tracks[0] || !local_tracks[1] ||
+            add_local_tracks(local_tracks, local_transceivers) != 0)
+            status = 1;
+    }
+    if (is_offerer && !status) {
         /* negotiation_needed then creates and signals the offer. */
         peerc_dc *dc = NULL;
         rc = peerc_pc_create_data_channel(the_pc, "echo", NULL, &dc);
@@ -614,6 +1183,13 @@ int main(int argc, char **argv)
             peerc_dc_free(dc);
             status = 1;
         }
+    }
+    if (media_mode && !status) {
+        pthread_mutex_lock(&lock);
+        offer_allowed = 1;
+        pthread_mutex_unlock(&lock);
+        if (is_offerer && peerc_pc_signaling_state(the_pc) == PEERC_SIGNALING_STABLE)
+            make_offer(the_pc); /* negotiation_needed came while it was held back */
     }
 
     /* Read signalling until hang-up, failure, EOF or the deadline. */
@@ -693,6 +1269,11 @@ hang_up:
 out:
     g_string_free(buf, TRUE);
     print_stats();
+    if (media_mode)
+        print_media_report(status, status == 0   ? "hang-up"
+                                   : status == 2 ? "timeout"
+                                   : status == 3 ? "stdin closed"
+                                                 : "failure");
     pthread_mutex_lock(&lock);
     int nch = n_channels;
     pthread_mutex_unlock(&lock);
@@ -709,9 +1290,12 @@ out:
     for (int i = 0; i < nch; i++)
         peerc_dc_free(channels[i].dc);
     peerc_pc_free(the_pc);
+    peerc_track_free(local_tracks[0]);
+    peerc_track_free(local_tracks[1]);
     peerc_ctx_free(ctx);
     g_ptr_array_free(held_candidates, TRUE);
     g_ptr_array_free(pending_candidates, TRUE);
+    free(remote_tracks);
     logf_("exit %d", status);
     return status;
 }

@@ -1,8 +1,14 @@
 #!/bin/sh
-# Shared by aiortc-offerer.sh and aiortc-answerer.sh: run aiortc_peer.py
-# against peerc-peer with aiortc in role $1.  stdout is TAP only.
+# Shared by aiortc-offerer.sh, aiortc-answerer.sh and their -media- variants:
+# run aiortc_peer.py against peerc-peer with aiortc in role $1 (the other
+# arguments go to aiortc_peer.py).  stdout is TAP only.
 role=$1
 shift
+# the log is named after the test: aiortc[-media]-$role.peer.log
+name=aiortc-$role
+for arg in "$@"; do
+    [ "$arg" = --media ] && name=aiortc-media-$role
+done
 srcdir=${top_srcdir:-.}/tests/interop
 builddir=${top_builddir:-.}/tests/interop
 
@@ -18,4 +24,4 @@ if ! "$py" -c 'import aiortc' >/dev/null 2>&1; then
 fi
 exec /bin/sh "$srcdir/run-with-deadline.sh" 57 "$py" "$srcdir/aiortc_peer.py" \
     --peer "$builddir/peerc-peer" --role "$role" \
-    --log "$builddir/aiortc-$role.peer.log" "$@"
+    --log "$builddir/$name.peer.log" "$@"

@@ -1,9 +1,14 @@
 #!/bin/sh
-# Shared by chromium-offerer.sh and chromium-answerer.sh: run
-# chromium_peer.mjs against peerc-peer with Chromium in role $1.  stdout is
-# TAP only.
+# Shared by chromium-offerer.sh, chromium-answerer.sh and their -media-
+# variants: run chromium_peer.mjs against peerc-peer with Chromium in role
+# $1 (the other arguments go to chromium_peer.mjs).  stdout is TAP only.
 role=$1
 shift
+# the log is named after the test: chromium[-media]-$role.peer.log
+name=chromium-$role
+for arg in "$@"; do
+    [ "$arg" = --media ] && name=chromium-media-$role
+done
 srcdir=${top_srcdir:-.}/tests/interop
 builddir=${top_builddir:-.}/tests/interop
 node=${NODE:-node}
@@ -30,4 +35,4 @@ if [ ! -d "$srcdir/node_modules/playwright-core" ]; then
 fi
 exec /bin/sh "$srcdir/run-with-deadline.sh" 57 "$node" "$scriptdir/chromium_peer.mjs" \
     --peer "$builddir/peerc-peer" --role "$role" \
-    --log "$builddir/chromium-$role.peer.log" "$@"
+    --log "$builddir/$name.peer.log" "$@"
