@@ -18,7 +18,7 @@ struct peerc_ctx {
     GThread *thread;
     pthread_mutex_t lock;   /* guards everything below */
     gboolean shutting_down;
-    GQueue tasks;           /* task * */
+    struct task *head, *tail; /* queued tasks, oldest first */
     gboolean drain_scheduled;
     GArray *members;        /* peerc_ctx_member */
 };
@@ -36,6 +36,7 @@ typedef struct task {
     void (*destroy)(void *arg);
     void *arg;
     sync_wait *wait;
+    struct task *next;
 } task;
 
 static gpointer worker_main(gpointer data)
@@ -57,7 +58,6 @@ int peerc_ctx_new(peerc_ctx **out)
     if (!ctx)
         return PEERC_E_NO_MEMORY;
     pthread_mutex_init(&ctx->lock, NULL);
-    g_queue_init(&ctx->tasks);
     ctx->members = g_array_new(FALSE, FALSE, sizeof(peerc_ctx_member));
     ctx->main_context = g_main_context_new();
     ctx->loop = g_main_loop_new(ctx->main_context, FALSE);
@@ -102,20 +102,28 @@ static void run_task(task *t)
     free(t);
 }
 
+/* Run the tasks queued so far, then give the main loop a turn: media
+ * threads post packets continuously, and draining until the queue is empty
+ * could starve libnice's sockets and timers (consent freshness). */
 static gboolean drain_tasks(gpointer data)
 {
     peerc_ctx *ctx = data;
-    for (;;) {
-        task *t;
-        pthread_mutex_lock(&ctx->lock);
-        t = g_queue_pop_head(&ctx->tasks);
-        if (!t)
-            ctx->drain_scheduled = FALSE;
-        pthread_mutex_unlock(&ctx->lock);
-        if (!t)
-            return G_SOURCE_REMOVE;
+    task *batch, *t;
+    gboolean more;
+    pthread_mutex_lock(&ctx->lock);
+    batch = ctx->head;
+    ctx->head = ctx->tail = NULL;
+    pthread_mutex_unlock(&ctx->lock);
+    while ((t = batch)) {
+        batch = t->next;
         run_task(t);
     }
+    pthread_mutex_lock(&ctx->lock);
+    more = ctx->head != NULL;
+    if (!more)
+        ctx->drain_scheduled = FALSE;
+    pthread_mutex_unlock(&ctx->lock);
+    return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 /* Queue t; FALSE when the ctx no longer runs tasks. */
@@ -127,7 +135,12 @@ static gboolean enqueue(peerc_ctx *ctx, task *t)
         pthread_mutex_unlock(&ctx->lock);
         return FALSE;
     }
-    g_queue_push_tail(&ctx->tasks, t);
+    t->next = NULL;
+    if (ctx->tail)
+        ctx->tail->next = t;
+    else
+        ctx->head = t;
+    ctx->tail = t;
     schedule = !ctx->drain_scheduled;
     ctx->drain_scheduled = TRUE;
     pthread_mutex_unlock(&ctx->lock);
@@ -247,7 +260,8 @@ void peerc_ctx_free(peerc_ctx *ctx)
     pthread_mutex_unlock(&ctx->lock);
     g_thread_join(ctx->thread);
     /* Posted tasks that never ran still release what they carry. */
-    while ((t = g_queue_pop_head(&ctx->tasks))) {
+    while ((t = ctx->head)) {
+        ctx->head = t->next;
         if (t->destroy)
             t->destroy(t->arg);
         free(t);

@@ -8,6 +8,7 @@
 #define PEERC_PC_MEDIA_INTERNAL_H
 
 #include <glib.h>
+#include <pthread.h>
 
 #include <peerc/media.h>
 
@@ -26,9 +27,10 @@ struct peerc_track {
     char id[80];
     gboolean remote;
     peerc_track_source source;
-    GMutex lock;          /* state, attached */
-    GMutex push_lock;     /* one encode at a time; attach/detach wait for it */
-    GRecMutex sink_lock;  /* held while a sink runs, so set_sink can wait for it */
+    pthread_mutex_t lock;      /* state, attached */
+    pthread_mutex_t push_lock; /* one encode at a time; attach/detach wait for it */
+    pthread_mutex_t sink_lock; /* recursive; held while a sink runs, so set_sink
+                                * can wait for it */
     peerc_track_state state;
     peerc_track_sink sink;
     void *sink_ud;

@@ -327,8 +327,36 @@ int peerc__pc_build_offer(peerc_pc *pc, peerc_sdp **out, char *err, size_t errle
 
 /* ----------------------------------------------------------------- answer */
 
+/*
+ * RFC 8843 9.1 / RFC 8285 6: in one BUNDLE group an extension id must mean
+ * one extension.  aiortc 1.4 offers id 2 as abs-send-time for video and as
+ * ssrc-audio-level for audio; it keeps one map per transport, so echoing
+ * both makes it misread our packets.  An answerer may leave out any offered
+ * extension, so the later clashing one is declined.
+ */
+static void decline_clashing_extmaps(peerc_pc *pc, const char *mid, peerc_sdp_extmaps *maps,
+                                     GHashTable *used)
+{
+    for (size_t i = 0; i < maps->count;) {
+        peerc_sdp_extmap *x = &maps->items[i];
+        const char *uri = g_hash_table_lookup(used, GUINT_TO_POINTER(x->id));
+        if (uri && strcmp(uri, x->uri) != 0) {
+            PEERC_WARN("pc", "%p mid %s: a=extmap id %u is %s here but %s in another m-line of "
+                       "the BUNDLE group; declined", (void *)pc, mid, (unsigned)x->id, x->uri, uri);
+            free(x->uri);
+            free(x->attributes);
+            memmove(x, x + 1, (maps->count - i - 1) * sizeof *x);
+            maps->count--;
+            continue;
+        }
+        if (!uri)
+            g_hash_table_insert(used, GUINT_TO_POINTER(x->id), x->uri);
+        i++;
+    }
+}
+
 static int answer_media(sections *s, peerc_pc *pc, const peerc_sdp *offer, size_t i,
-                        char *err, size_t errlen)
+                        GHashTable *used_ids, char *err, size_t errlen)
 {
     const peerc_sdp_media *om = offer->media[i];
     peerc_transceiver *t = find_by_mid(pc, peerc__sdp_media_mid(om));
@@ -359,6 +387,7 @@ static int answer_media(sections *s, peerc_pc *pc, const peerc_sdp *offer, size_
         return rc;
     }
     strip_unsupported(codecs, maps);
+    decline_clashing_extmaps(pc, t->mid, maps, used_ids);
     if (codecs->count == 0) {
         /* RFC 3264 6: nothing in common rejects this m-line only. */
         PEERC_WARN("pc", "%p m-line %zu (mid %s): no codec in common, rejected", (void *)pc, i,
@@ -380,16 +409,18 @@ int peerc__pc_build_answer(peerc_pc *pc, const char *setup, peerc_sdp **out, cha
     const peerc_sdp *offer = pc->pending_remote.sdp;
     peerc_sdp_local_params p;
     sections s;
+    GHashTable *used_ids; /* extmap id -> uri already answered (uris owned by s) */
     int rc = PEERC_OK;
     if (!offer)
         return peerc__errorf(err, errlen, PEERC_E_INVALID_STATE, "no remote offer");
     sections_init(&s);
+    used_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (size_t i = 0; rc == PEERC_OK && i < offer->n_media; i++) {
         const peerc_sdp_media *om = offer->media[i];
         if (peerc__sdp_media_is_sctp(om) && peerc__sdp_answer_accepts(offer, i))
             add_data(&s, peerc__sdp_media_mid(om), om->proto);
         else if (peerc__sdp_media_is_rtp(om))
-            rc = answer_media(&s, pc, offer, i, err, errlen);
+            rc = answer_media(&s, pc, offer, i, used_ids, err, errlen);
         else
             add_rejected(&s, peerc__sdp_media_mid(om), om);
     }
@@ -399,6 +430,7 @@ int peerc__pc_build_answer(peerc_pc *pc, const char *setup, peerc_sdp **out, cha
                                               (const peerc_sdp_section *)s.sections->data,
                                               s.sections->len, setup, out, err, errlen);
     }
+    g_hash_table_destroy(used_ids);
     sections_clear(&s);
     return rc;
 }

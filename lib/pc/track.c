@@ -6,6 +6,7 @@
 #include "pc/pc_internal.h"
 #include "pc/media_internal.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,19 @@ int peerc__msid_token_ok(const char *s, size_t max)
 
 /* ------------------------------------------------------------- lifecycle */
 
+/* pthread mutexes rather than GMutex: GLib's futex-based locks are invisible
+ * to ThreadSanitizer, which then reports the data they protect. */
+static void init_locks(peerc_track *t)
+{
+    pthread_mutexattr_t rec;
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_mutex_init(&t->push_lock, NULL);
+    pthread_mutexattr_init(&rec);
+    pthread_mutexattr_settype(&rec, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&t->sink_lock, &rec);
+    pthread_mutexattr_destroy(&rec);
+}
+
 static peerc_track *track_alloc(peerc_media_kind kind, const char *id)
 {
     peerc_track *t = calloc(1, sizeof *t);
@@ -82,9 +96,7 @@ static peerc_track *track_alloc(peerc_media_kind kind, const char *id)
         g_strlcpy(t->id, uuid, sizeof t->id);
         g_free(uuid);
     }
-    g_mutex_init(&t->lock);
-    g_mutex_init(&t->push_lock);
-    g_rec_mutex_init(&t->sink_lock);
+    init_locks(t);
     t->attached = g_ptr_array_new();
     return t;
 }
@@ -99,9 +111,9 @@ void peerc__track_unref(peerc_track *t)
     if (!t || !g_atomic_int_dec_and_test(&t->refs))
         return;
     g_ptr_array_free(t->attached, TRUE);
-    g_mutex_clear(&t->lock);
-    g_mutex_clear(&t->push_lock);
-    g_rec_mutex_clear(&t->sink_lock);
+    pthread_mutex_destroy(&t->lock);
+    pthread_mutex_destroy(&t->push_lock);
+    pthread_mutex_destroy(&t->sink_lock);
     free(t);
 }
 
@@ -135,18 +147,18 @@ int peerc_track_options_init(peerc_track_options *o, peerc_media_kind kind)
 
 static void local_sink_video(peerc_track *t, const peerc_video_frame *f)
 {
-    g_rec_mutex_lock(&t->sink_lock);
+    pthread_mutex_lock(&t->sink_lock);
     if (t->has_sink && t->sink.video_frame)
         t->sink.video_frame(t, f, t->sink_ud);
-    g_rec_mutex_unlock(&t->sink_lock);
+    pthread_mutex_unlock(&t->sink_lock);
 }
 
 static void local_sink_audio(peerc_track *t, const peerc_audio_frame *f)
 {
-    g_rec_mutex_lock(&t->sink_lock);
+    pthread_mutex_lock(&t->sink_lock);
     if (t->has_sink && t->sink.audio_frame)
         t->sink.audio_frame(t, f, t->sink_ud);
-    g_rec_mutex_unlock(&t->sink_lock);
+    pthread_mutex_unlock(&t->sink_lock);
 }
 
 static void to_public_video(const peerc_media_i420 *in, peerc_video_frame *out)
@@ -169,13 +181,13 @@ static void encode_video(peerc_track *t, const peerc_media_i420 *pic)
     peerc_video_frame pub;
     to_public_video(pic, &pub);
     local_sink_video(t, &pub);
-    g_mutex_lock(&t->push_lock);
+    pthread_mutex_lock(&t->push_lock);
     for (guint i = 0; i < t->attached->len; i++) {
         peerc_transceiver *tr = g_ptr_array_index(t->attached, i);
         if (tr->sender)
             peerc__rtp_sender_push_video(tr->sender, pic);
     }
-    g_mutex_unlock(&t->push_lock);
+    pthread_mutex_unlock(&t->push_lock);
 }
 
 static void encode_audio(peerc_track *t, const int16_t *pcm, size_t samples, uint32_t channels,
@@ -183,21 +195,21 @@ static void encode_audio(peerc_track *t, const int16_t *pcm, size_t samples, uin
 {
     peerc_audio_frame pub = {sizeof pub, pcm, (uint32_t)samples, channels, 48000, ts};
     local_sink_audio(t, &pub);
-    g_mutex_lock(&t->push_lock);
+    pthread_mutex_lock(&t->push_lock);
     for (guint i = 0; i < t->attached->len; i++) {
         peerc_transceiver *tr = g_ptr_array_index(t->attached, i);
         if (tr->sender)
             peerc__rtp_sender_push_audio(tr->sender, pcm, samples, channels, ts);
     }
-    g_mutex_unlock(&t->push_lock);
+    pthread_mutex_unlock(&t->push_lock);
 }
 
 static gboolean track_is_live(peerc_track *t)
 {
     gboolean live;
-    g_mutex_lock(&t->lock);
+    pthread_mutex_lock(&t->lock);
     live = t->state == PEERC_TRACK_LIVE;
-    g_mutex_unlock(&t->lock);
+    pthread_mutex_unlock(&t->lock);
     return live;
 }
 
@@ -347,11 +359,11 @@ int peerc_track_stop(peerc_track *t)
     struct peerc_source *src;
     if (!t)
         return track_fail(PEERC_E_INVALID_ARGUMENT, "track is NULL");
-    g_mutex_lock(&t->lock);
+    pthread_mutex_lock(&t->lock);
     t->state = PEERC_TRACK_ENDED;
     src = t->src;
     t->src = NULL;
-    g_mutex_unlock(&t->lock);
+    pthread_mutex_unlock(&t->lock);
     peerc__source_stop(src); /* joins: no frame arrives after this */
     return PEERC_OK;
 }
@@ -382,9 +394,9 @@ int peerc_track_ready_state(peerc_track *t)
     int s;
     if (!t)
         return PEERC_E_INVALID_ARGUMENT;
-    g_mutex_lock(&t->lock);
+    pthread_mutex_lock(&t->lock);
     s = t->state;
-    g_mutex_unlock(&t->lock);
+    pthread_mutex_unlock(&t->lock);
     return s;
 }
 
@@ -423,12 +435,12 @@ int peerc_track_set_sink(peerc_track *t, const peerc_track_sink *sink, void *ud)
         return track_fail(PEERC_E_INVALID_ARGUMENT, "track is NULL");
     if (sink && sink->size < sizeof *sink)
         return track_fail(PEERC_E_INVALID_ARGUMENT, "sink size not set");
-    g_rec_mutex_lock(&t->sink_lock);
+    pthread_mutex_lock(&t->sink_lock);
     t->has_sink = sink != NULL;
     if (sink)
         t->sink = *sink;
     t->sink_ud = ud;
-    g_rec_mutex_unlock(&t->sink_lock);
+    pthread_mutex_unlock(&t->sink_lock);
     /* The first picture needs a keyframe; do not wait for the next one. */
     if (sink && t->remote && t->kind == PEERC_MEDIA_KIND_VIDEO && t->owner) {
         peerc__track_ref(t);
@@ -442,17 +454,17 @@ int peerc_track_set_sink(peerc_track *t, const peerc_track_sink *sink, void *ud)
 void peerc__track_attach(peerc_track *t, peerc_transceiver *tr)
 {
     peerc__track_ref(t);
-    g_mutex_lock(&t->push_lock);
+    pthread_mutex_lock(&t->push_lock);
     g_ptr_array_add(t->attached, tr);
-    g_mutex_unlock(&t->push_lock);
+    pthread_mutex_unlock(&t->push_lock);
 }
 
 void peerc__track_detach(peerc_track *t, peerc_transceiver *tr)
 {
     /* Waits for a running encode, so tr->sender is unused afterwards. */
-    g_mutex_lock(&t->push_lock);
+    pthread_mutex_lock(&t->push_lock);
     g_ptr_array_remove(t->attached, tr);
-    g_mutex_unlock(&t->push_lock);
+    pthread_mutex_unlock(&t->push_lock);
     peerc__track_unref(t);
 }
 
@@ -473,14 +485,14 @@ void peerc__track_deliver_audio(peerc_track *t, const int16_t *pcm, size_t sampl
 void peerc__track_set_ended(peerc_track *t, gboolean ended)
 {
     gboolean fire;
-    g_mutex_lock(&t->lock);
+    pthread_mutex_lock(&t->lock);
     fire = ended && t->state != PEERC_TRACK_ENDED;
     t->state = ended ? PEERC_TRACK_ENDED : PEERC_TRACK_LIVE;
-    g_mutex_unlock(&t->lock);
+    pthread_mutex_unlock(&t->lock);
     if (!fire)
         return;
-    g_rec_mutex_lock(&t->sink_lock);
+    pthread_mutex_lock(&t->sink_lock);
     if (t->has_sink && t->sink.ended)
         t->sink.ended(t, t->sink_ud);
-    g_rec_mutex_unlock(&t->sink_lock);
+    pthread_mutex_unlock(&t->sink_lock);
 }

@@ -67,13 +67,15 @@ static void sink_audio(peerc_track *track, const peerc_audio_frame *f, void *ud)
     (void)track;
     pthread_mutex_lock(&h_lock);
     r->audio_samples += n;
-    for (size_t i = 0; i < n; i++) {
-        if (r->pcm_len == AUDIO_KEEP) {
-            memmove(r->pcm, r->pcm + 1, (AUDIO_KEEP - 1) * sizeof r->pcm[0]);
-            r->pcm_len--;
-        }
-        r->pcm[r->pcm_len++] = f->samples[i * f->channels];
+    if (n > AUDIO_KEEP)
+        n = AUDIO_KEEP;
+    if (r->pcm_len + n > AUDIO_KEEP) { /* keep the newest AUDIO_KEEP samples */
+        size_t drop = r->pcm_len + n - AUDIO_KEEP;
+        memmove(r->pcm, r->pcm + drop, (r->pcm_len - drop) * sizeof r->pcm[0]);
+        r->pcm_len -= drop;
     }
+    for (size_t i = 0; i < n; i++)
+        r->pcm[r->pcm_len++] = f->samples[i * f->channels];
     pthread_mutex_unlock(&h_lock);
 }
 
@@ -174,6 +176,26 @@ static void check_stats(const char *who, peerc_transceiver *t, const char *codec
            (unsigned long long)st.audio_samples_received);
 }
 
+static void dump_transceivers(h_side *s)
+{
+    peerc_transceiver *all[8];
+    size_t n = 0;
+    peerc_pc_get_transceivers(s->pc, all, 8, &n);
+    for (size_t i = 0; i < n && i < 8; i++) {
+        peerc_rtp_stats st;
+        peerc_rtp_stats_init(&st);
+        peerc_transceiver_get_stats(all[i], &st);
+        diag("%s transceiver %zu mid %s dir %d/%d: %llu packets in, %llu frames decoded, "
+             "remote ssrc %u; %llu packets out, %llu frames encoded, ssrc %u", s->name, i, st.mid,
+             peerc_transceiver_direction(all[i]), peerc_transceiver_current_direction(all[i]),
+             (unsigned long long)st.packets_received, (unsigned long long)st.frames_decoded,
+             st.remote_ssrc, (unsigned long long)st.packets_sent,
+             (unsigned long long)st.frames_encoded, st.ssrc);
+    }
+    diag("%s: %d tracks, %d removed; second video: %d frames", s->name, s->tracks,
+         s->removed_tracks, media_b.video[1].video_frames);
+}
+
 static int removed_on_b(void *arg)
 {
     h_side *b = arg;
@@ -242,6 +264,7 @@ int main(void)
      * renegotiation that negotiation_needed starts. */
     ok(peerc_pc_remove_track(a.pc, a_vt) == PEERC_OK, "A removes its video");
     ok(h_wait(removed_on_b, &b, 10000), "B's remove_track fired");
+    ok(h_wait_negotiated(&a, 10000), "the renegotiation completed");
     ok(peerc_transceiver_current_direction(a_vt) == PEERC_DIRECTION_RECVONLY,
        "A's video transceiver is now recvonly");
     pthread_mutex_lock(&h_lock);
@@ -250,7 +273,8 @@ int main(void)
 
     a_video2 = make_track(PEERC_MEDIA_KIND_VIDEO, 0);
     ok(peerc_pc_add_track(a.pc, a_video2, stream_a, 1, NULL) == PEERC_OK, "A adds a new video");
-    ok(h_wait(new_video_on_b, NULL, 15000), "B receives and decodes the new video track");
+    if (!ok(h_wait(new_video_on_b, NULL, 15000), "B receives and decodes the new video track"))
+        dump_transceivers(&a), dump_transceivers(&b);
 
     /* Hang up. */
     ok(peerc_pc_close(a.pc) == PEERC_OK, "A hangs up");
