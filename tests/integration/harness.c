@@ -132,7 +132,9 @@ static void on_local_description(peerc_pc *pc, peerc_sdp_type type, const char *
     char *text;
     if (after_free(s) || !s->signal || !s->other || !(other = s->other->pc))
         return;
-    text = strdup(sdp);
+    text = s->rewrite ? s->rewrite(s, type, sdp) : NULL;
+    if (!text)
+        text = strdup(sdp);
     if (type == PEERC_SDP_ANSWER && s->tamper_answer)
         tamper_fingerprint(text);
     if (peerc_pc_set_remote_description(other, type, text) != PEERC_OK)

@@ -54,6 +54,9 @@ struct h_side {
     void (*on_track)(h_side *s, peerc_transceiver *t, peerc_track *track,
                      const char *const *stream_ids, size_t n_stream_ids);
     void (*on_remove_track)(h_side *s, peerc_transceiver *t, peerc_track *track);
+    /* Rewrite what this side sends to the other (a malloc'd copy, or NULL
+     * to send it unchanged): plays a peer with other capabilities. */
+    char *(*rewrite)(h_side *s, peerc_sdp_type type, const char *sdp);
     void *user;
 };
 

@@ -1,0 +1,430 @@
+/*
+ * The media API beyond the basic call: frames pushed by the application,
+ * a direction change renegotiated by the answerer, a peer that only has
+ * G.711, a peer with no video codec in common (that m-line is rejected,
+ * audio still flows), capture devices that do not exist, and bad
+ * arguments.
+ */
+#include "harness.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "media/frame.h"
+#include "media/testsrc.h"
+
+typedef struct rx {
+    int frames, numbered, backwards, removed;
+    uint32_t last_number;
+    uint64_t samples;
+    int16_t pcm[9600]; /* last 0.2 s */
+    size_t pcm_len;
+} rx;
+
+static rx rx_video, rx_audio;
+
+static void reset_rx(void)
+{
+    pthread_mutex_lock(&h_lock);
+    memset(&rx_video, 0, sizeof rx_video);
+    memset(&rx_audio, 0, sizeof rx_audio);
+    pthread_mutex_unlock(&h_lock);
+}
+
+static void sink_video(peerc_track *track, const peerc_video_frame *f, void *ud)
+{
+    rx *r = ud;
+    peerc_media_i420 pic = {f->width,    f->height,   f->y,        f->u,          f->v,
+                            f->stride_y, f->stride_u, f->stride_v, f->timestamp_us};
+    uint32_t n;
+    (void)track;
+    pthread_mutex_lock(&h_lock);
+    r->frames++;
+    if (peerc__testsrc_read_frame_number(&pic, &n) == PEERC_OK) {
+        if (r->numbered && n <= r->last_number)
+            r->backwards++;
+        r->numbered++;
+        r->last_number = n;
+    }
+    pthread_mutex_unlock(&h_lock);
+}
+
+static void sink_audio(peerc_track *track, const peerc_audio_frame *f, void *ud)
+{
+    rx *r = ud;
+    size_t n = f->samples_per_channel, keep = sizeof r->pcm / sizeof r->pcm[0];
+    (void)track;
+    pthread_mutex_lock(&h_lock);
+    r->samples += n;
+    if (n > keep)
+        n = keep;
+    if (r->pcm_len + n > keep) {
+        size_t drop = r->pcm_len + n - keep;
+        memmove(r->pcm, r->pcm + drop, (r->pcm_len - drop) * sizeof r->pcm[0]);
+        r->pcm_len -= drop;
+    }
+    for (size_t i = 0; i < n; i++)
+        r->pcm[r->pcm_len++] = f->samples[i * f->channels];
+    pthread_mutex_unlock(&h_lock);
+}
+
+static void on_track(h_side *s, peerc_transceiver *t, peerc_track *track,
+                     const char *const *streams, size_t n)
+{
+    peerc_track_sink sink;
+    (void)s, (void)t, (void)streams, (void)n;
+    peerc_track_sink_init(&sink);
+    sink.video_frame = sink_video;
+    sink.audio_frame = sink_audio;
+    peerc_track_set_sink(track, &sink,
+                         peerc_track_kind(track) == PEERC_MEDIA_KIND_VIDEO ? &rx_video : &rx_audio);
+}
+
+static void on_remove_track(h_side *s, peerc_transceiver *t, peerc_track *track)
+{
+    rx *r = peerc_track_kind(track) == PEERC_MEDIA_KIND_VIDEO ? &rx_video : &rx_audio;
+    (void)s, (void)t;
+    pthread_mutex_lock(&h_lock);
+    r->removed++;
+    pthread_mutex_unlock(&h_lock);
+}
+
+static peerc_track *builtin(peerc_media_kind kind, double hz)
+{
+    peerc_track_options o;
+    peerc_track *t = NULL;
+    peerc_track_options_init(&o, kind);
+    o.source = kind == PEERC_MEDIA_KIND_VIDEO ? PEERC_TRACK_SOURCE_TEST_PATTERN
+                                              : PEERC_TRACK_SOURCE_TONE;
+    o.width = 320;
+    o.height = 240;
+    o.tone_hz = hz;
+    if (peerc_track_new(&o, &t) != PEERC_OK)
+        diag("track_new: %s", peerc_track_last_error());
+    return t;
+}
+
+static int video_frames_ge(void *arg)
+{
+    return rx_video.numbered >= *(int *)arg;
+}
+
+static int audio_samples_ge(void *arg)
+{
+    return rx_audio.samples >= (uint64_t)*(int *)arg;
+}
+
+static int audio_removed(void *arg)
+{
+    (void)arg;
+    return rx_audio.removed > 0;
+}
+
+static double heard_hz(void)
+{
+    double hz = -1;
+    pthread_mutex_lock(&h_lock);
+    if (peerc__testsrc_tone_estimate(rx_audio.pcm, rx_audio.pcm_len, 1, &hz, NULL) != PEERC_OK)
+        hz = -1;
+    pthread_mutex_unlock(&h_lock);
+    return hz;
+}
+
+static void pair_up(peerc_ctx *ctx, h_side *a, h_side *b)
+{
+    reset_rx();
+    h_side_init(a, ctx, "A");
+    h_side_init(b, ctx, "B");
+    h_pair(a, b);
+    a->on_track = b->on_track = on_track;
+    a->on_remove_track = b->on_remove_track = on_remove_track;
+    b->auto_negotiate = 0;
+}
+
+/* ---------------------------------------------------------------- push */
+
+static void test_push(peerc_ctx *ctx)
+{
+    h_side a, b;
+    peerc_track_options o;
+    peerc_track *video = NULL, *audio = NULL;
+    peerc_testsrc_video *pattern = NULL;
+    peerc_testsrc_tone *tone = NULL;
+    int want = 40, samples = 48000;
+    int16_t pcm[960];
+
+    pair_up(ctx, &a, &b);
+    peerc_track_options_init(&o, PEERC_MEDIA_KIND_VIDEO);
+    ok(peerc_track_new(&o, &video) == PEERC_OK, "push video track");
+    peerc_track_options_init(&o, PEERC_MEDIA_KIND_AUDIO);
+    ok(peerc_track_new(&o, &audio) == PEERC_OK, "push audio track");
+    peerc__testsrc_video_new(320, 240, 30, &pattern);
+    peerc__testsrc_tone_new(600, 1, 0.3, &tone);
+    ok(peerc_pc_add_track(a.pc, video, NULL, 0, NULL) == PEERC_OK &&
+           peerc_pc_add_track(a.pc, audio, NULL, 0, NULL) == PEERC_OK,
+       "A adds the push tracks");
+    /* The application's own "camera" thread: this one, at 30 fps. */
+    for (int i = 0; i < 150 && !(rx_video.numbered >= want && rx_audio.samples >= 48000); i++) {
+        peerc_media_i420 pic;
+        peerc_video_frame f = {sizeof f};
+        peerc_audio_frame af = {sizeof af, pcm, 960, 1, 48000, 0};
+        peerc__testsrc_video_next(pattern, &pic);
+        f.width = pic.width, f.height = pic.height;
+        f.y = pic.y, f.u = pic.u, f.v = pic.v;
+        f.stride_y = pic.stride_y, f.stride_u = pic.stride_u, f.stride_v = pic.stride_v;
+        f.timestamp_us = pic.timestamp_us;
+        if (peerc_track_push_video(video, &f) != PEERC_OK)
+            diag("push_video: %s", peerc_track_last_error());
+        peerc__testsrc_tone_read(tone, pcm, 960);
+        peerc__testsrc_tone_read(tone, pcm, 960); /* ~33 ms of audio per frame, roughly */
+        peerc_track_push_audio(audio, &af);
+        usleep(33000);
+    }
+    ok(h_wait(video_frames_ge, &want, 5000), "B decodes pushed pictures (%d)", rx_video.numbered);
+    ok(rx_video.backwards == 0, "their frame numbers increase");
+    ok(h_wait(audio_samples_ge, &samples, 5000), "B receives pushed audio");
+    {
+        double hz = heard_hz();
+        ok(hz > 590 && hz < 610, "B hears the pushed 600 Hz (%.1f Hz)", hz);
+    }
+    {
+        peerc_video_frame bad = {sizeof bad};
+        peerc_audio_frame bad_rate = {sizeof bad_rate, pcm, 960, 1, 44100, 0};
+        bad.width = 320, bad.height = 240;
+        ok(peerc_track_push_video(video, &bad) == PEERC_E_INVALID_ARGUMENT,
+           "a picture without planes is refused");
+        ok(peerc_track_push_audio(video, &bad_rate) == PEERC_E_INVALID_ARGUMENT,
+           "audio into a video track is refused");
+        ok(peerc_track_push_audio(audio, &bad_rate) == PEERC_E_NOT_SUPPORTED,
+           "44.1 kHz is NotSupported: %s", peerc_track_last_error());
+        ok(peerc_track_push_video(NULL, &bad) == PEERC_E_INVALID_ARGUMENT, "NULL track");
+    }
+    ok(peerc_track_stop(video) == PEERC_OK && peerc_track_ready_state(video) == PEERC_TRACK_ENDED,
+       "stop ends the track");
+    {
+        peerc_video_frame f = {sizeof f};
+        ok(peerc_track_push_video(video, &f) == PEERC_E_INVALID_STATE,
+           "pushing into an ended track is InvalidStateError");
+    }
+    h_side_free(&a);
+    h_side_free(&b);
+    peerc_track_free(video);
+    peerc_track_free(audio);
+    peerc__testsrc_video_free(pattern);
+    peerc__testsrc_tone_free(tone);
+}
+
+/* ------------------------------------------------- answerer renegotiates */
+
+static void test_direction_from_answerer(peerc_ctx *ctx)
+{
+    h_side a, b;
+    peerc_track *ta = builtin(PEERC_MEDIA_KIND_AUDIO, 440), *tb = builtin(PEERC_MEDIA_KIND_AUDIO, 880);
+    peerc_transceiver *bt = NULL;
+    int samples = 24000;
+    pair_up(ctx, &a, &b);
+    b.on_track = NULL; /* the sinks record what A receives */
+    ok(peerc_pc_add_track(b.pc, tb, NULL, 0, &bt) == PEERC_OK, "B adds audio");
+    ok(peerc_pc_add_track(a.pc, ta, NULL, 0, NULL) == PEERC_OK, "A adds audio and offers");
+    ok(h_wait(audio_samples_ge, &samples, 10000), "audio flows");
+    b.auto_negotiate = 1; /* now B starts the renegotiation */
+    ok(peerc_transceiver_set_direction(bt, PEERC_DIRECTION_RECVONLY) == PEERC_OK,
+       "B: direction recvonly");
+    ok(h_wait(audio_removed, NULL, 10000), "A's remove_track fires after B's offer");
+    ok(h_wait_negotiated(&a, 5000), "B's renegotiation completed");
+    ok(peerc_transceiver_current_direction(bt) == PEERC_DIRECTION_RECVONLY,
+       "B's transceiver is recvonly");
+    ok(peerc_transceiver_set_direction(bt, PEERC_DIRECTION_STOPPED) == PEERC_E_INVALID_ARGUMENT,
+       "stopped cannot be set directly");
+    h_side_free(&a);
+    h_side_free(&b);
+    peerc_track_free(ta);
+    peerc_track_free(tb);
+}
+
+/* --------------------------------------------------- other capabilities */
+
+/* Keep only the listed payload types on the m-line of kind ("audio"). */
+static char *keep_formats(const char *sdp, const char *kind, const char *formats)
+{
+    GString *out = g_string_new(NULL);
+    gchar **lines = g_strsplit(sdp, "\r\n", -1);
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "m=%s ", kind);
+    for (gchar **l = lines; *l; l++) {
+        if (!**l)
+            continue;
+        if (g_str_has_prefix(*l, prefix)) {
+            gchar **f = g_strsplit(*l, " ", 4);
+            g_string_append_printf(out, "%s %s %s %s\r\n", f[0], f[1], f[2], formats);
+            g_strfreev(f);
+        } else {
+            g_string_append_printf(out, "%s\r\n", *l);
+        }
+    }
+    g_strfreev(lines);
+    return g_string_free(out, FALSE);
+}
+
+static char *offer_only_g711(h_side *s, peerc_sdp_type type, const char *sdp)
+{
+    (void)s;
+    return type == PEERC_SDP_OFFER ? keep_formats(sdp, "audio", "0 8") : NULL;
+}
+
+static char *video_as_h264(h_side *s, peerc_sdp_type type, const char *sdp)
+{
+    gchar **parts;
+    char *out;
+    (void)s;
+    if (type != PEERC_SDP_OFFER)
+        return NULL;
+    parts = g_strsplit(sdp, "VP8/90000", -1);
+    out = g_strjoinv("H264/90000", parts);
+    g_strfreev(parts);
+    return out;
+}
+
+static void test_g711_peer(peerc_ctx *ctx)
+{
+    h_side a, b;
+    peerc_track *ta = builtin(PEERC_MEDIA_KIND_AUDIO, 440), *tb = builtin(PEERC_MEDIA_KIND_AUDIO, 880);
+    peerc_transceiver *at = NULL;
+    peerc_rtp_stats st;
+    int samples = 48000;
+    pair_up(ctx, &a, &b);
+    a.rewrite = offer_only_g711; /* B sees an offer with PCMU and PCMA only */
+    b.on_track = NULL;           /* the sinks record what A receives */
+    peerc_pc_add_track(b.pc, tb, NULL, 0, NULL);
+    ok(peerc_pc_add_track(a.pc, ta, NULL, 0, &at) == PEERC_OK, "A adds audio");
+    ok(h_wait(audio_samples_ge, &samples, 10000), "audio flows with G.711");
+    {
+        double hz = heard_hz();
+        ok(hz > 870 && hz < 890, "A hears B's 880 Hz through PCMU (%.1f Hz)", hz);
+    }
+    peerc_rtp_stats_init(&st);
+    peerc_transceiver_get_stats(at, &st);
+    is_str(st.codec, "audio/PCMU", "negotiated codec");
+    ok(st.payload_type == 0, "payload type 0");
+    h_side_free(&a);
+    h_side_free(&b);
+    peerc_track_free(ta);
+    peerc_track_free(tb);
+}
+
+static void test_no_common_video_codec(peerc_ctx *ctx)
+{
+    h_side a, b;
+    peerc_track *va = builtin(PEERC_MEDIA_KIND_VIDEO, 0), *aa = builtin(PEERC_MEDIA_KIND_AUDIO, 440);
+    peerc_transceiver *vt = NULL;
+    char *answer = NULL;
+    int samples = 24000;
+    pair_up(ctx, &a, &b);
+    a.rewrite = video_as_h264; /* B is offered H264 only for video */
+    a.on_track = NULL;         /* the sinks record what B receives */
+    ok(peerc_pc_add_track(a.pc, va, NULL, 0, &vt) == PEERC_OK &&
+           peerc_pc_add_track(a.pc, aa, NULL, 0, NULL) == PEERC_OK,
+       "A adds video and audio");
+    ok(h_wait(audio_samples_ge, &samples, 10000), "audio still flows");
+    ok(peerc_pc_get_description(b.pc, PEERC_DESCRIPTION_CURRENT_LOCAL, NULL, &answer) == PEERC_OK,
+       "B's answer");
+    ok(answer && strstr(answer, "m=video 0 "), "the video m-line is rejected (port 0)");
+    ok(peerc_transceiver_current_direction(vt) == PEERC_DIRECTION_INACTIVE,
+       "A's video transceiver is inactive");
+    pthread_mutex_lock(&h_lock);
+    ok(rx_video.frames == 0, "no video arrives");
+    pthread_mutex_unlock(&h_lock);
+    peerc_free(answer);
+    h_side_free(&a);
+    h_side_free(&b);
+    peerc_track_free(va);
+    peerc_track_free(aa);
+}
+
+/* ------------------------------------------------------------ bad input */
+
+static void test_devices_and_misuse(peerc_ctx *ctx)
+{
+    peerc_track_options o;
+    peerc_track *t = NULL, *remote;
+    peerc_transceiver *tr = NULL;
+    h_side a, b;
+    char mid[8];
+
+    peerc_track_options_init(&o, PEERC_MEDIA_KIND_VIDEO);
+    o.source = PEERC_TRACK_SOURCE_CAMERA;
+    o.device = "/dev/video-that-does-not-exist";
+    ok(peerc_track_new(&o, &t) == PEERC_E_NOT_FOUND && !t,
+       "missing camera: NotFoundError (%s)", peerc_track_last_error());
+    ok(strcmp(peerc_error_name(PEERC_E_NOT_FOUND), "NotFoundError") == 0, "W3C name");
+    peerc_track_options_init(&o, PEERC_MEDIA_KIND_AUDIO);
+    o.source = PEERC_TRACK_SOURCE_MICROPHONE;
+    o.device = "hw:99";
+    ok(peerc_track_new(&o, &t) == PEERC_E_NOT_FOUND, "missing microphone: NotFoundError (%s)",
+       peerc_track_last_error());
+    peerc_track_options_init(&o, PEERC_MEDIA_KIND_AUDIO);
+    o.source = PEERC_TRACK_SOURCE_TEST_PATTERN;
+    ok(peerc_track_new(&o, &t) == PEERC_E_INVALID_ARGUMENT, "an audio test pattern is refused");
+    peerc_track_options_init(&o, PEERC_MEDIA_KIND_VIDEO);
+    o.id = "has space";
+    ok(peerc_track_new(&o, &t) == PEERC_E_INVALID_ARGUMENT, "a track id with a space is refused");
+    ok(peerc_track_options_init(&o, (peerc_media_kind)7) == PEERC_E_INVALID_ARGUMENT,
+       "unknown kind");
+    ok(peerc_track_new(NULL, &t) == PEERC_E_INVALID_ARGUMENT, "NULL options");
+
+    pair_up(ctx, &a, &b);
+    a.auto_negotiate = 0;
+    peerc_track_options_init(&o, PEERC_MEDIA_KIND_VIDEO);
+    peerc_track_new(&o, &t);
+    {
+        const char *bad_stream[] = {"two words"};
+        ok(peerc_pc_add_track(a.pc, t, bad_stream, 1, NULL) == PEERC_E_INVALID_ARGUMENT,
+           "a stream id with a space is refused");
+    }
+    ok(peerc_pc_add_track(a.pc, t, NULL, 0, &tr) == PEERC_OK, "add_track");
+    ok(peerc_transceiver_get_mid(tr, mid, sizeof mid) == PEERC_E_NOT_FOUND,
+       "no mid before negotiation");
+    ok(peerc_transceiver_current_direction(tr) == -1, "no current direction yet");
+    remote = peerc_transceiver_receiver_track(tr);
+    ok(remote && peerc_track_is_remote(remote) == 1, "the receiver track exists and is remote");
+    ok(peerc_pc_add_track(a.pc, remote, NULL, 0, NULL) == PEERC_E_INVALID_ARGUMENT,
+       "a remote track cannot be added");
+    peerc_track_free(remote); /* does nothing: the pc owns it */
+    ok(peerc_pc_add_transceiver(a.pc, (peerc_media_kind)9, PEERC_DIRECTION_RECVONLY, NULL) ==
+           PEERC_E_INVALID_ARGUMENT,
+       "add_transceiver: unknown kind");
+    ok(peerc_pc_remove_track(b.pc, tr) == PEERC_E_INVALID_ARGUMENT,
+       "remove_track on another pc's transceiver");
+    {
+        size_t n = 0;
+        ok(peerc_pc_get_transceivers(a.pc, NULL, 0, &n) == PEERC_OK && n == 1, "one transceiver");
+    }
+    ok(peerc_pc_remove_track(a.pc, tr) == PEERC_OK &&
+           peerc_transceiver_sender_track(tr) == NULL &&
+           peerc_transceiver_direction(tr) == PEERC_DIRECTION_RECVONLY,
+       "remove_track: no sender track, recvonly");
+    peerc_pc_close(a.pc);
+    ok(peerc_pc_add_track(a.pc, t, NULL, 0, NULL) == PEERC_E_INVALID_STATE,
+       "add_track after close: InvalidStateError");
+    h_side_free(&a);
+    h_side_free(&b);
+    peerc_track_free(t);
+}
+
+int main(void)
+{
+    peerc_ctx *ctx = NULL;
+    ok(peerc_ctx_new(&ctx) == PEERC_OK, "ctx");
+    test_push(ctx);
+    test_direction_from_answerer(ctx);
+    test_g711_peer(ctx);
+    test_no_common_video_codec(ctx);
+    test_devices_and_misuse(ctx);
+    peerc_ctx_free(ctx);
+    return done_testing();
+}
