@@ -109,6 +109,15 @@ static peerc_track *builtin(peerc_media_kind kind, double hz)
     return t;
 }
 
+static int push_done(void)
+{
+    int done;
+    pthread_mutex_lock(&h_lock);
+    done = rx_video.numbered >= 40 && rx_audio.samples >= 48000;
+    pthread_mutex_unlock(&h_lock);
+    return done;
+}
+
 static int video_frames_ge(void *arg)
 {
     return rx_video.numbered >= *(int *)arg;
@@ -169,7 +178,7 @@ static void test_push(peerc_ctx *ctx)
            peerc_pc_add_track(a.pc, audio, NULL, 0, NULL) == PEERC_OK,
        "A adds the push tracks");
     /* The application's own "camera" thread: this one, at 30 fps. */
-    for (int i = 0; i < 150 && !(rx_video.numbered >= want && rx_audio.samples >= 48000); i++) {
+    for (int i = 0; i < 150 && !push_done(); i++) {
         peerc_media_i420 pic;
         peerc_video_frame f = {sizeof f};
         peerc_audio_frame af = {sizeof af, pcm, 960, 1, 48000, 0};
@@ -185,8 +194,10 @@ static void test_push(peerc_ctx *ctx)
         peerc_track_push_audio(audio, &af);
         usleep(33000);
     }
-    ok(h_wait(video_frames_ge, &want, 5000), "B decodes pushed pictures (%d)", rx_video.numbered);
+    ok(h_wait(video_frames_ge, &want, 5000), "B decodes pushed pictures");
+    pthread_mutex_lock(&h_lock);
     ok(rx_video.backwards == 0, "their frame numbers increase");
+    pthread_mutex_unlock(&h_lock);
     ok(h_wait(audio_samples_ge, &samples, 5000), "B receives pushed audio");
     {
         double hz = heard_hz();
