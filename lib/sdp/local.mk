@@ -5,8 +5,7 @@ libpeerc_internal_la_SOURCES += \
 	lib/sdp/candidate.c lib/sdp/fingerprint.c \
 	lib/sdp/transport.c lib/sdp/build.c \
 	lib/sdp/codecs.h lib/sdp/codecs.c \
-	lib/sdp/media.h lib/sdp/media.c lib/sdp/media-remote.c \
-	lib/sdp/transport-media.c
+	lib/sdp/media.h lib/sdp/media.c lib/sdp/media-remote.c
 
 SDP_TESTS = \
 	tests/unit/sdp-parse \

@@ -200,8 +200,10 @@ static void get_data(const peerc_sdp *sdp, peerc_sdp_transport_info *out)
                                       DEFAULT_MAX_MESSAGE_SIZE);
 }
 
-/* First section, in BUNDLE order then m-line order, that our answer accepts. */
-static int transport_section(const peerc_sdp *sdp, int *index)
+/* First section, in BUNDLE order then m-line order, that our answer accepts
+ * (with accept_media, audio/video ones too: once a description carries
+ * media the BUNDLE tag is usually an audio section, RFC 8843 §7). */
+static int transport_section(const peerc_sdp *sdp, int accept_media, int *index)
 {
     peerc_sdp_strv mids;
     *index = -1;
@@ -209,12 +211,12 @@ static int transport_section(const peerc_sdp *sdp, int *index)
         return PEERC_E_NO_MEMORY;
     for (size_t i = 0; i < mids.count && *index < 0; i++) {
         int k = peerc__sdp_find_mid(sdp, mids.items[i]);
-        if (k >= 0 && peerc__sdp_answer_accepts(sdp, (size_t)k))
+        if (k >= 0 && peerc__sdp_answer_accepts_ex(sdp, (size_t)k, accept_media))
             *index = k;
     }
     peerc__sdp_strv_clear(&mids);
     for (size_t i = 0; i < sdp->n_media && *index < 0; i++)
-        if (peerc__sdp_answer_accepts(sdp, i))
+        if (peerc__sdp_answer_accepts_ex(sdp, i, accept_media))
             *index = (int)i;
     return PEERC_OK;
 }
@@ -222,12 +224,18 @@ static int transport_section(const peerc_sdp *sdp, int *index)
 int peerc__sdp_remote_transport(const peerc_sdp *sdp, peerc_sdp_transport_info *out,
                                 char *err, size_t errlen)
 {
+    return peerc__sdp_remote_transport_ex(sdp, 0, out, err, errlen);
+}
+
+int peerc__sdp_remote_transport_ex(const peerc_sdp *sdp, int accept_media,
+                                   peerc_sdp_transport_info *out, char *err, size_t errlen)
+{
     int index, rc;
     if (!sdp || !out)
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "NULL argument");
     memset(out, 0, sizeof *out);
     get_data(sdp, out);
-    if (transport_section(sdp, &index) != PEERC_OK)
+    if (transport_section(sdp, accept_media, &index) != PEERC_OK)
         return peerc__errorf(err, errlen, PEERC_E_NO_MEMORY, "out of memory");
     out->transport_index = index;
     if (index < 0)
