@@ -95,6 +95,9 @@ void peerc__track_deliver_video(peerc_track *track, const peerc_media_i420 *fram
 void peerc__track_deliver_audio(peerc_track *track, const int16_t *pcm, size_t samples,
                                 uint32_t channels, int64_t timestamp_us);
 void peerc__track_set_ended(peerc_track *track, gboolean ended);
+/* pc close: readyState ended without an event (W3C: close() stops the
+ * transceivers and fires nothing). */
+void peerc__track_end_silently(peerc_track *track);
 
 /* ---- transceiver.c */
 peerc_transceiver *peerc__transceiver_new(peerc_pc *pc, peerc_media_kind kind,

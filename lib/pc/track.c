@@ -482,6 +482,13 @@ void peerc__track_deliver_audio(peerc_track *t, const int16_t *pcm, size_t sampl
     local_sink_audio(t, &pub);
 }
 
+void peerc__track_end_silently(peerc_track *t)
+{
+    pthread_mutex_lock(&t->lock);
+    t->state = PEERC_TRACK_ENDED;
+    pthread_mutex_unlock(&t->lock);
+}
+
 void peerc__track_set_ended(peerc_track *t, gboolean ended)
 {
     gboolean fire;

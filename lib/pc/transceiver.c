@@ -101,7 +101,7 @@ void peerc__pc_transceivers_close(peerc_pc *pc)
         t->direction = PEERC_DIRECTION_STOPPED;
         t->remote_sending = FALSE;
         if (t->recv_track)
-            peerc__track_set_ended(t->recv_track, TRUE);
+            peerc__track_end_silently(t->recv_track);
     }
 }
 

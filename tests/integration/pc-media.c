@@ -279,6 +279,16 @@ int main(void)
     /* Hang up. */
     ok(peerc_pc_close(a.pc) == PEERC_OK, "A hangs up");
     ok(peerc_pc_connection_state(a.pc) == PEERC_CONNECTION_CLOSED, "A is closed");
+    {
+        peerc_track *remote = peerc_transceiver_receiver_track(a_at);
+        ok(remote && peerc_track_ready_state(remote) == PEERC_TRACK_ENDED,
+           "A's remote audio track has ended");
+        pthread_mutex_lock(&h_lock);
+        ok(media_a.audio.ended == 0, "without an ended event (close fires nothing)");
+        pthread_mutex_unlock(&h_lock);
+        ok(peerc_transceiver_current_direction(a_at) == PEERC_DIRECTION_STOPPED,
+           "A's transceivers are stopped");
+    }
     pthread_mutex_lock(&h_lock);
     events_after_close = media_a.video[0].video_frames + media_a.audio.audio_samples > 0;
     pthread_mutex_unlock(&h_lock);
