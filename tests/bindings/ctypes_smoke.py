@@ -56,6 +56,56 @@ ok(lib.peerc_signaling_state_to_string(lib.peerc_pc_signaling_state(pc)) == b"ha
 ok(lib.peerc_pc_set_remote_description(pc, 3, b"garbage") == -3, "garbage answer -> SyntaxError")
 ok(b"line" in lib.peerc_pc_last_error(pc), "last error: %s" % lib.peerc_pc_last_error(pc).decode())
 lib.peerc_free(sdp)
+
+# media: a push track added to the pc makes the next offer carry video
+lib.peerc_track_id.restype = ctypes.c_char_p
+lib.peerc_track_id.argtypes = [ctypes.c_void_p]
+lib.peerc_track_kind.argtypes = [ctypes.c_void_p]
+lib.peerc_track_free.argtypes = [ctypes.c_void_p]
+lib.peerc_media_kind_to_string.restype = ctypes.c_char_p
+lib.peerc_track_last_error.restype = ctypes.c_char_p
+options = (ctypes.c_uint8 * 512)()  # larger than peerc_track_options: size says how much
+track = ctypes.c_void_p()
+ok(lib.peerc_track_options_init(options, 2) == 0, "track options for video")
+ok(lib.peerc_track_new(options, ctypes.byref(track)) == 0, "push video track")
+ok(lib.peerc_media_kind_to_string(lib.peerc_track_kind(track)) == b"video", "track kind")
+ok(len(lib.peerc_track_id(track)) == 36, "track id is a UUID: %s" % lib.peerc_track_id(track))
+streams = (ctypes.c_char_p * 1)(b"py-stream")
+pc2 = ctypes.c_void_p()
+ok(lib.peerc_pc_new(ctx, None, None, None, ctypes.byref(pc2)) == 0, "second pc")
+ok(lib.peerc_pc_add_track(pc2, track, streams, ctypes.c_size_t(1), None) == 0, "add_track")
+ok(lib.peerc_pc_add_track(pc2, track, streams, ctypes.c_size_t(1), None) == -16,
+   "twice -> InvalidAccessError")
+sdp = ctypes.c_void_p()
+ok(lib.peerc_pc_create_offer(pc2, None, ctypes.byref(sdp)) == 0, "offer with media")
+text = ctypes.cast(sdp, ctypes.c_char_p).value.decode()
+ok("m=video" in text and "VP8/90000" in text and "a=msid:py-stream " in text,
+   "offer carries VP8 video and the stream id")
+lib.peerc_free(sdp)
+lib.peerc_pc_free(pc2)
+lib.peerc_track_free(track)
+
+
+
+class TrackOptions(ctypes.Structure):  # what a binding declares from media.h
+    _fields_ = [("size", ctypes.c_size_t), ("kind", ctypes.c_int), ("source", ctypes.c_int),
+                ("id", ctypes.c_char_p), ("width", ctypes.c_uint32),
+                ("height", ctypes.c_uint32), ("fps", ctypes.c_uint32),
+                ("tone_hz", ctypes.c_double), ("channels", ctypes.c_uint32),
+                ("device", ctypes.c_char_p)]
+
+
+opts = TrackOptions()
+lib.peerc_track_options_init(ctypes.byref(opts), 2)
+ok(opts.size == ctypes.sizeof(TrackOptions) and opts.width == 640 and opts.fps == 30,
+   "the struct layout matches the header (defaults 640x480@30)")
+opts.source = 3  # PEERC_TRACK_SOURCE_CAMERA
+opts.device = b"/dev/video-none"
+track = ctypes.c_void_p()
+rc = lib.peerc_track_new(ctypes.byref(opts), ctypes.byref(track))
+ok(rc == -8, "camera: NotFoundError (%d: %s)"
+   % (rc, lib.peerc_track_last_error().decode()))
+lib.peerc_track_free(track)
 lib.peerc_dc_free(dc)
 lib.peerc_pc_free(pc)
 lib.peerc_ctx_free(ctx)
