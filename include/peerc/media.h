@@ -82,6 +82,23 @@ typedef struct peerc_video_frame {
     int64_t timestamp_us;                 /* capture time, any origin, increasing */
 } peerc_video_frame;
 
+/* Video codecs, for already-encoded frames. */
+typedef enum peerc_video_codec {
+    PEERC_VIDEO_CODEC_VP8 = 1
+} peerc_video_codec;
+
+/* One compressed video frame: a VP8 frame as an encoder emits it.  data is
+ * borrowed for the duration of a call. */
+typedef struct peerc_encoded_frame {
+    size_t size; /* sizeof(peerc_encoded_frame) */
+    int32_t codec; /* peerc_video_codec */
+    const uint8_t *data;
+    size_t len;
+    int32_t keyframe;
+    uint32_t width, height; /* 0 when unknown */
+    int64_t timestamp_us;   /* capture time, any origin, increasing */
+} peerc_encoded_frame;
+
 /* 16-bit PCM, interleaved. */
 typedef struct peerc_audio_frame {
     size_t size; /* sizeof(peerc_audio_frame) */
@@ -99,7 +116,8 @@ typedef enum peerc_track_source {
     PEERC_TRACK_SOURCE_TEST_PATTERN = 1, /* moving pattern with a machine-readable frame number */
     PEERC_TRACK_SOURCE_TONE = 2,         /* a sine */
     PEERC_TRACK_SOURCE_CAMERA = 3,       /* V4L2 capture device */
-    PEERC_TRACK_SOURCE_MICROPHONE = 4    /* ALSA capture device */
+    PEERC_TRACK_SOURCE_MICROPHONE = 4,   /* ALSA capture device */
+    PEERC_TRACK_SOURCE_ENCODED = 5       /* the application pushes encoded video */
 } peerc_track_source;
 
 typedef struct peerc_track_options {
@@ -111,6 +129,7 @@ typedef struct peerc_track_options {
     double tone_hz;              /* default 440 */
     uint32_t channels;           /* audio sources: 1 or 2; default 1 */
     const char *device;          /* camera/microphone; NULL: /dev/video0, "default" */
+    int32_t codec;               /* ENCODED: peerc_video_codec of the frames; default VP8 */
 } peerc_track_options;
 
 /* Defaults for kind.  Errors: PEERC_E_INVALID_ARGUMENT. */
@@ -133,6 +152,14 @@ PEERC_API int peerc_track_new(const peerc_track_options *options, peerc_track **
  * attached to before the call returns; nothing is kept. */
 PEERC_API int peerc_track_push_video(peerc_track *track, const peerc_video_frame *frame);
 PEERC_API int peerc_track_push_audio(peerc_track *track, const peerc_audio_frame *frame);
+
+/* Push one already-encoded frame into an ENCODED track (a hardware
+ * encoder's output): packetized and sent as it is, to every pc whose
+ * negotiation settled on its codec.  Keyframe requests from the peers
+ * (PLI/FIR) reach the sink's keyframe_requested callback.  Errors as for
+ * push_video; PEERC_E_INVALID_ARGUMENT also when the codec differs from
+ * the track's. */
+PEERC_API int peerc_track_push_encoded(peerc_track *track, const peerc_encoded_frame *frame);
 
 /* MediaStreamTrack.stop(): a local track's source stops and nothing more is
  * sent (the transceiver stays).  Idempotent. */
@@ -158,6 +185,12 @@ typedef struct peerc_track_sink {
     void (*audio_frame)(peerc_track *track, const peerc_audio_frame *frame, void *user_data);
     /* The remote side stopped sending it for good (onremovetrack / ended). */
     void (*ended)(peerc_track *track, void *user_data);
+    /* Remote video: each complete frame as received, before decoding, for
+     * applications that decode or record themselves (worker thread). */
+    void (*encoded_frame)(peerc_track *track, const peerc_encoded_frame *frame, void *user_data);
+    /* Local ENCODED track: a peer lost its reference (PLI/FIR) or a sender
+     * resumed: make the next frame a keyframe (worker thread). */
+    void (*keyframe_requested)(peerc_track *track, void *user_data);
 } peerc_track_sink;
 
 PEERC_API int peerc_track_sink_init(peerc_track_sink *sink);

@@ -131,6 +131,12 @@ static void drain_frames(peerc_rtp_receiver *r, int64_t now_ms)
             continue;
         }
         r->st.frames_received++;
+        if (r->cbs.encoded_frame) {
+            peerc_media_encoded e = {f.data, f.len, f.keyframe, 0, 0, 0};
+            e.timestamp_us = peerc__rtp_receiver_ts_us(r, peerc__rtp_ts_unwrap(&r->ts_unwrap,
+                                                                                f.timestamp));
+            r->cbs.encoded_frame(r->ud, &e);
+        }
         decode_frame(r, &f);
         peerc__rtp_frame_clear(&f);
     }

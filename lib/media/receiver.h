@@ -68,6 +68,9 @@ typedef struct peerc_rtp_receiver_callbacks {
                         uint32_t channels, int64_t timestamp_us);
     /* feedback (NACK, PLI, FIR): a reduced-size RTCP packet (RFC 5506), plain */
     void (*send_rtcp)(void *ud, const uint8_t *pkt, size_t len);
+    /* optional: each complete video frame as received, before decoding
+     * (for applications that decode or record themselves) */
+    void (*encoded_frame)(void *ud, const peerc_media_encoded *frame);
 } peerc_rtp_receiver_callbacks;
 
 /* Defaults for kind: payload type 96 (video) / 111 (audio), no RTX,

@@ -119,6 +119,34 @@ int peerc__rtp_sender_push_video(peerc_rtp_sender *s, const peerc_media_i420 *fr
     return packetize_video(s, &e, video_timestamp(s, frame->timestamp_us));
 }
 
+int peerc__rtp_sender_push_encoded(peerc_rtp_sender *s, int codec, const peerc_media_encoded *e)
+{
+    if (!s || !e || !e->data || e->size == 0)
+        return PEERC_E_INVALID_ARGUMENT;
+    snapshot(s);
+    if (s->ecfg.kind != PEERC_MEDIA_VIDEO)
+        return PEERC_E_INVALID_ARGUMENT;
+    if (codec != PEERC_MEDIA_CODEC_DEFAULT)
+        return PEERC_E_NOT_SUPPORTED;
+    if (!atomic_load(&s->active) || s->ecfg.codec != codec) {
+        count_drop(s);
+        return PEERC_OK;
+    }
+    if (atomic_exchange(&s->resumed, 0)) {
+        /* the receiver needs a keyframe after a pause: ask the source */
+        void (*fn)(void *ud);
+        void *ud;
+        pthread_mutex_lock(&s->lock);
+        fn = s->kf_listener;
+        ud = s->kf_listener_ud;
+        pthread_mutex_unlock(&s->lock);
+        if (fn)
+            fn(ud);
+    }
+    count_frame(s, e->keyframe, e->width, e->height, 0);
+    return packetize_video(s, e, video_timestamp(s, e->timestamp_us));
+}
+
 /* RFC 6464 level byte of one frame: RMS in -dBov, 0..127. */
 static int audio_level(const int16_t *pcm, size_t n)
 {

@@ -130,11 +130,27 @@ void peerc__rtp_sender_request_keyframe(peerc_rtp_sender *s)
 {
     if (!s)
         return;
+    void (*fn)(void *ud);
+    void *ud;
     pthread_mutex_lock(&s->lock);
     s->st.pli_count++;
+    fn = s->kf_listener;
+    ud = s->kf_listener_ud;
     pthread_mutex_unlock(&s->lock);
     if (s->venc)
         peerc__vp8enc_request_keyframe(s->venc);
+    if (fn)
+        fn(ud);
+}
+
+void peerc__rtp_sender_set_keyframe_listener(peerc_rtp_sender *s, void (*fn)(void *ud), void *ud)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->kf_listener = fn;
+    s->kf_listener_ud = ud;
+    pthread_mutex_unlock(&s->lock);
 }
 
 void peerc__rtp_sender_on_remb(peerc_rtp_sender *s, uint32_t bps)

@@ -58,6 +58,8 @@ struct peerc_rtp_sender {
     int64_t last_report_us;
     double loss_smoothed; /* audio: expected loss for Opus FEC */
     peerc_vp8enc *venc; /* stable for the sender's life */
+    void (*kf_listener)(void *ud);
+    void *kf_listener_ud;
     peerc_opusenc *aenc; /* replaced only by the encode half, under lock */
 
     /* --- encode half only --- */

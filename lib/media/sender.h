@@ -63,7 +63,14 @@ enum { PEERC_MEDIA_AUDIO = 1, PEERC_MEDIA_VIDEO = 2 };
 /* Codec of a stream.  DEFAULT is VP8 for video and Opus for audio; audio
  * may instead use G.711 (RFC 3551 §4.5.14: PCMU pt 0, PCMA pt 8, 8 kHz
  * mono), resampled from and to the 48 kHz PCM the API speaks. */
-enum { PEERC_MEDIA_CODEC_DEFAULT = 0, PEERC_MEDIA_CODEC_PCMU = 1, PEERC_MEDIA_CODEC_PCMA = 2 };
+/* DEFAULT is Opus for audio and VP8 for video. */
+enum {
+    PEERC_MEDIA_CODEC_DEFAULT = 0,
+    PEERC_MEDIA_CODEC_PCMU = 1,
+    PEERC_MEDIA_CODEC_PCMA = 2,
+    PEERC_MEDIA_CODEC_VP9 = 3,
+    PEERC_MEDIA_CODEC_H264 = 4
+};
 
 /* Largest max_packet accepted (an Ethernet MTU minus IP/UDP headers and
  * the SRTP tag still fits). */
@@ -138,6 +145,19 @@ int peerc__rtp_sender_push_video(peerc_rtp_sender *s, const peerc_media_i420 *fr
 int peerc__rtp_sender_push_audio(peerc_rtp_sender *s, const int16_t *pcm,
                                  size_t samples_per_channel, uint32_t channels,
                                  int64_t timestamp_us);
+
+/* ENCODE HALF, already-encoded video (a hardware encoder, a file): frame
+ * in the codec's own format (VP8 frame; H.264 Annex B access unit),
+ * packetized as it is.  A frame of another codec than the negotiated one
+ * is dropped and counted (PEERC_OK: renegotiation may be under way).
+ * Keyframe requests then go to the keyframe listener instead of an
+ * encoder.  PEERC_E_INVALID_ARGUMENT for NULL/empty/audio senders,
+ * PEERC_E_NOT_SUPPORTED for a codec without a packetizer. */
+int peerc__rtp_sender_push_encoded(peerc_rtp_sender *s, int codec, const peerc_media_encoded *e);
+
+/* Called (network thread, from request_keyframe) when the peer asks for a
+ * keyframe, so the source of encoded frames can make one.  Any thread. */
+void peerc__rtp_sender_set_keyframe_listener(peerc_rtp_sender *s, void (*fn)(void *ud), void *ud);
 
 /* NETWORK HALF: the network thread, one call at a time, concurrently with
  * the encode half. */

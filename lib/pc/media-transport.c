@@ -135,6 +135,13 @@ static void recv_audio(void *ud, const int16_t *pcm, size_t samples, uint32_t ch
         peerc__track_deliver_audio(t->recv_track, pcm, samples, channels, ts);
 }
 
+static void recv_encoded(void *ud, const peerc_media_encoded *frame)
+{
+    peerc_transceiver *t = ud;
+    if (peerc__pc_live(t->pc))
+        peerc__track_deliver_encoded(t->recv_track, frame);
+}
+
 static void recv_feedback(void *ud, const uint8_t *pkt, size_t len)
 {
     peerc_transceiver *t = ud;
@@ -145,6 +152,7 @@ const peerc_rtp_receiver_callbacks peerc__pc_receiver_callbacks = {
     .video_frame = recv_video,
     .audio_frame = recv_audio,
     .send_rtcp = recv_feedback,
+    .encoded_frame = recv_encoded,
 };
 
 void peerc__pc_media_map_ssrc(peerc_pc *pc, uint32_t ssrc, peerc_transceiver *t)

@@ -27,6 +27,7 @@ struct peerc_track {
     char id[80];
     gboolean remote;
     peerc_track_source source;
+    int32_t codec;        /* ENCODED tracks: peerc_video_codec */
     pthread_mutex_t lock;      /* state, attached */
     pthread_mutex_t push_lock; /* one encode at a time; attach/detach wait for it */
     pthread_mutex_t sink_lock; /* recursive; held while a sink runs, so set_sink
@@ -95,6 +96,9 @@ void peerc__track_deliver_video(peerc_track *track, const peerc_media_i420 *fram
 void peerc__track_deliver_audio(peerc_track *track, const int16_t *pcm, size_t samples,
                                 uint32_t channels, int64_t timestamp_us);
 void peerc__track_set_ended(peerc_track *track, gboolean ended);
+void peerc__track_deliver_encoded(peerc_track *track, const peerc_media_encoded *frame);
+/* Sender keyframe listener for ENCODED tracks (ud: the track). */
+void peerc__track_keyframe_requested(void *ud);
 /* pc close: readyState ended without an event (W3C: close() stops the
  * transceivers and fires nothing). */
 void peerc__track_end_silently(peerc_track *track);

@@ -7,6 +7,7 @@
 #include "pc/media_internal.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,7 @@ int peerc_track_options_init(peerc_track_options *o, peerc_media_kind kind)
     o->fps = 30;
     o->tone_hz = 440;
     o->channels = 1;
+    o->codec = PEERC_VIDEO_CODEC_VP8;
     return PEERC_OK;
 }
 
@@ -213,18 +215,67 @@ static gboolean track_is_live(peerc_track *t)
     return live;
 }
 
-static int check_push(peerc_track *t, peerc_media_kind kind)
+static int check_push_source(peerc_track *t, peerc_media_kind kind, peerc_track_source source)
 {
     if (!t || t->remote)
         return track_fail(PEERC_E_INVALID_ARGUMENT, "not a local track");
     if (t->kind != kind)
         return track_fail(PEERC_E_INVALID_ARGUMENT, "this is an %s track",
                           peerc_media_kind_to_string(t->kind));
-    if (t->source != PEERC_TRACK_SOURCE_PUSH)
-        return track_fail(PEERC_E_INVALID_STATE, "the track has a built-in source");
+    if (t->source != source)
+        return track_fail(PEERC_E_INVALID_STATE, "the track's source is not %s",
+                          source == PEERC_TRACK_SOURCE_PUSH ? "PUSH" : "ENCODED");
     if (!track_is_live(t))
         return track_fail(PEERC_E_INVALID_STATE, "the track has ended");
     return PEERC_OK;
+}
+
+static int check_push(peerc_track *t, peerc_media_kind kind)
+{
+    return check_push_source(t, kind, PEERC_TRACK_SOURCE_PUSH);
+}
+
+int peerc_track_push_encoded(peerc_track *t, const peerc_encoded_frame *f)
+{
+    peerc_media_encoded e;
+    int rc = check_push_source(t, PEERC_MEDIA_KIND_VIDEO, PEERC_TRACK_SOURCE_ENCODED);
+    if (rc < 0)
+        return rc;
+    if (!f || f->size < sizeof *f || !f->data || f->len == 0)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "frame NULL, empty, or size not set");
+    if (f->codec != t->codec)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "frame codec %d, track codec %d",
+                          (int)f->codec, (int)t->codec);
+    e = (peerc_media_encoded){f->data, f->len, f->keyframe ? 1 : 0, f->width, f->height,
+                             f->timestamp_us};
+    pthread_mutex_lock(&t->push_lock);
+    for (guint i = 0; i < t->attached->len; i++) {
+        peerc_transceiver *tr = g_ptr_array_index(t->attached, i);
+        if (tr->sender)
+            peerc__rtp_sender_push_encoded(tr->sender, PEERC_MEDIA_CODEC_DEFAULT, &e);
+    }
+    pthread_mutex_unlock(&t->push_lock);
+    return PEERC_OK;
+}
+
+/* The sender of an ENCODED track asks the application for a keyframe. */
+void peerc__track_keyframe_requested(void *ud)
+{
+    peerc_track *t = ud;
+    pthread_mutex_lock(&t->sink_lock);
+    if (t->has_sink && t->sink.keyframe_requested)
+        t->sink.keyframe_requested(t, t->sink_ud);
+    pthread_mutex_unlock(&t->sink_lock);
+}
+
+void peerc__track_deliver_encoded(peerc_track *t, const peerc_media_encoded *e)
+{
+    peerc_encoded_frame pub = {sizeof pub, PEERC_VIDEO_CODEC_VP8, e->data, e->size,
+                               e->keyframe, e->width, e->height, e->timestamp_us};
+    pthread_mutex_lock(&t->sink_lock);
+    if (t->has_sink && t->sink.encoded_frame)
+        t->sink.encoded_frame(t, &pub, t->sink_ud);
+    pthread_mutex_unlock(&t->sink_lock);
 }
 
 int peerc_track_push_video(peerc_track *t, const peerc_video_frame *f)
@@ -332,7 +383,7 @@ int peerc_track_new(const peerc_track_options *o, peerc_track **out)
     int rc;
     if (out)
         *out = NULL;
-    if (!o || !out || o->size < sizeof *o)
+    if (!o || !out || o->size < offsetof(peerc_track_options, codec))
         return track_fail(PEERC_E_INVALID_ARGUMENT, "options or out NULL, or size not set");
     if (o->kind != PEERC_MEDIA_KIND_AUDIO && o->kind != PEERC_MEDIA_KIND_VIDEO)
         return track_fail(PEERC_E_INVALID_ARGUMENT, "unknown kind %d", (int)o->kind);
@@ -343,7 +394,14 @@ int peerc_track_new(const peerc_track_options *o, peerc_track **out)
     if (!t)
         return track_fail(PEERC_E_NO_MEMORY, "out of memory");
     t->source = o->source;
-    if (o->source != PEERC_TRACK_SOURCE_PUSH) {
+    /* fields past the caller's size keep their defaults */
+    t->codec = o->size > offsetof(peerc_track_options, codec) ? o->codec : PEERC_VIDEO_CODEC_VP8;
+    if (o->source == PEERC_TRACK_SOURCE_ENCODED &&
+        (o->kind != PEERC_MEDIA_KIND_VIDEO || t->codec != PEERC_VIDEO_CODEC_VP8)) {
+        peerc__track_unref(t);
+        return track_fail(PEERC_E_NOT_SUPPORTED, "encoded tracks carry VP8 video");
+    }
+    if (o->source != PEERC_TRACK_SOURCE_PUSH && o->source != PEERC_TRACK_SOURCE_ENCODED) {
         rc = start_source(t, o);
         if (rc < 0) {
             peerc__track_unref(t);
@@ -433,12 +491,15 @@ int peerc_track_set_sink(peerc_track *t, const peerc_track_sink *sink, void *ud)
 {
     if (!t)
         return track_fail(PEERC_E_INVALID_ARGUMENT, "track is NULL");
-    if (sink && sink->size < sizeof *sink)
+    if (sink && sink->size < offsetof(peerc_track_sink, encoded_frame))
         return track_fail(PEERC_E_INVALID_ARGUMENT, "sink size not set");
     pthread_mutex_lock(&t->sink_lock);
     t->has_sink = sink != NULL;
-    if (sink)
-        t->sink = *sink;
+    if (sink) {
+        /* members past the caller's size stay NULL */
+        memset(&t->sink, 0, sizeof t->sink);
+        memcpy(&t->sink, sink, sink->size < sizeof t->sink ? sink->size : sizeof t->sink);
+    }
     t->sink_ud = ud;
     pthread_mutex_unlock(&t->sink_lock);
     /* The first picture needs a keyframe; do not wait for the next one. */

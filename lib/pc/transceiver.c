@@ -130,6 +130,9 @@ int peerc__transceiver_ensure_sender(peerc_transceiver *t)
         return rc;
     }
     peerc__rtp_sender_set_active(t->sender, FALSE);
+    if (t->send_track->source == PEERC_TRACK_SOURCE_ENCODED)
+        peerc__rtp_sender_set_keyframe_listener(t->sender, peerc__track_keyframe_requested,
+                                                t->send_track);
     return PEERC_OK;
 }
 

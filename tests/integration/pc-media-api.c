@@ -17,6 +17,7 @@
 
 #include "media/frame.h"
 #include "media/testsrc.h"
+#include "media/vp8enc.h"
 
 typedef struct rx {
     int frames, numbered, backwards, removed;
@@ -230,6 +231,104 @@ static void test_push(peerc_ctx *ctx)
     peerc__testsrc_tone_free(tone);
 }
 
+/* -------------------------------------------------------- encoded frames */
+
+static int encoded_seen, encoded_keyframes, keyframe_requests;
+
+static void sink_encoded(peerc_track *track, const peerc_encoded_frame *f, void *ud)
+{
+    (void)track, (void)ud;
+    pthread_mutex_lock(&h_lock);
+    encoded_seen += f->codec == PEERC_VIDEO_CODEC_VP8 && f->len > 0;
+    encoded_keyframes += f->keyframe != 0;
+    pthread_mutex_unlock(&h_lock);
+}
+
+static void on_track_encoded(h_side *s, peerc_transceiver *t, peerc_track *track,
+                             const char *const *streams, size_t n)
+{
+    peerc_track_sink sink;
+    (void)s, (void)t, (void)streams, (void)n;
+    peerc_track_sink_init(&sink);
+    sink.video_frame = sink_video;
+    sink.encoded_frame = sink_encoded;
+    peerc_track_set_sink(track, &sink, &rx_video);
+}
+
+static void on_keyframe_requested(peerc_track *track, void *ud)
+{
+    (void)track;
+    peerc__vp8enc_request_keyframe(ud); /* the application's own encoder */
+    pthread_mutex_lock(&h_lock);
+    keyframe_requests++;
+    pthread_mutex_unlock(&h_lock);
+}
+
+/* A hardware encoder's output, played by libvpx in this process: the pc
+ * packetizes what it is given and asks for keyframes through the sink. */
+static void test_encoded(peerc_ctx *ctx)
+{
+    h_side a, b;
+    peerc_track_options o;
+    peerc_track_sink sink;
+    peerc_track *track = NULL;
+    peerc_testsrc_video *pattern = NULL;
+    peerc_vp8enc *enc = NULL;
+    int want = 40, requests;
+
+    pair_up(ctx, &a, &b);
+    b.on_track = on_track_encoded;
+    peerc_track_options_init(&o, PEERC_MEDIA_KIND_VIDEO);
+    o.source = PEERC_TRACK_SOURCE_ENCODED;
+    o.codec = PEERC_VIDEO_CODEC_VP8;
+    ok(peerc_track_new(&o, &track) == PEERC_OK, "encoded VP8 track");
+    peerc__testsrc_video_new(320, 240, 30, &pattern);
+    peerc__vp8enc_new(NULL, &enc, NULL, 0);
+    peerc_track_sink_init(&sink);
+    sink.keyframe_requested = on_keyframe_requested;
+    ok(peerc_track_set_sink(track, &sink, enc) == PEERC_OK, "keyframe requests go to our encoder");
+    ok(peerc_pc_add_track(a.pc, track, NULL, 0, NULL) == PEERC_OK, "A adds it");
+    for (int i = 0; i < 150 && !h_wait(video_frames_ge, &want, 0); i++) {
+        peerc_media_i420 pic;
+        peerc_media_encoded e;
+        peerc_encoded_frame f = {sizeof f, PEERC_VIDEO_CODEC_VP8};
+        peerc__testsrc_video_next(pattern, &pic);
+        if (peerc__vp8enc_encode(enc, &pic, &e) == PEERC_OK && e.size) {
+            f.data = e.data, f.len = e.size, f.keyframe = e.keyframe;
+            f.width = e.width, f.height = e.height, f.timestamp_us = e.timestamp_us;
+            if (peerc_track_push_encoded(track, &f) != PEERC_OK)
+                diag("push_encoded: %s", peerc_track_last_error());
+        }
+        usleep(33000);
+    }
+    ok(h_wait(video_frames_ge, &want, 5000), "B decodes the pushed VP8 frames");
+    pthread_mutex_lock(&h_lock);
+    ok(rx_video.backwards == 0, "frame numbers increase");
+    ok(encoded_seen >= want, "B's sink also saw %d encoded frames", encoded_seen);
+    ok(encoded_keyframes >= 1, "including a keyframe");
+    requests = keyframe_requests;
+    pthread_mutex_unlock(&h_lock);
+    ok(requests >= 1, "A's application was asked for a keyframe (%d)", requests);
+    {
+        peerc_encoded_frame f = {sizeof f, 9, (const uint8_t *)"x", 1};
+        ok(peerc_track_push_encoded(track, &f) == PEERC_E_INVALID_ARGUMENT, "wrong codec refused");
+        f.codec = PEERC_VIDEO_CODEC_VP8;
+        f.len = 0;
+        ok(peerc_track_push_encoded(track, &f) == PEERC_E_INVALID_ARGUMENT, "empty frame refused");
+    }
+    peerc_track_options_init(&o, PEERC_MEDIA_KIND_AUDIO);
+    o.source = PEERC_TRACK_SOURCE_ENCODED;
+    {
+        peerc_track *t2 = NULL;
+        ok(peerc_track_new(&o, &t2) == PEERC_E_NOT_SUPPORTED, "encoded audio: NotSupported");
+    }
+    h_side_free(&a);
+    h_side_free(&b);
+    peerc_track_free(track);
+    peerc__vp8enc_free(enc);
+    peerc__testsrc_video_free(pattern);
+}
+
 /* ------------------------------------------------- answerer renegotiates */
 
 static void test_direction_from_answerer(peerc_ctx *ctx)
@@ -432,6 +531,7 @@ int main(void)
     peerc_ctx *ctx = NULL;
     ok(peerc_ctx_new(&ctx) == PEERC_OK, "ctx");
     test_push(ctx);
+    test_encoded(ctx);
     test_direction_from_answerer(ctx);
     test_g711_peer(ctx);
     test_no_common_video_codec(ctx);
