@@ -542,8 +542,19 @@ static GSource *add_timer(peerc_pc *pc, guint ms, GSourceFunc fn)
 
 /* ------------------------------------------------------------- lifecycle */
 
+/* Timers only while there is media to report on: a data-only pc stays
+ * idle between packets. */
+static void ensure_timers(peerc_pc *pc)
+{
+    if (!pc->srtp || pc->closed || pc->transceivers->len == 0 || pc->report_timer)
+        return;
+    pc->report_timer = add_timer(pc, REPORT_MS, report_tick);
+    pc->poll_timer = add_timer(pc, POLL_MS, poll_tick);
+}
+
 void peerc__pc_media_update_senders(peerc_pc *pc)
 {
+    ensure_timers(pc);
     for (guint i = 0; i < pc->transceivers->len; i++) {
         peerc_transceiver *t = transceiver_at(pc, i);
         gboolean active = pc->srtp && !pc->closed && !t->stopped && t->send_negotiated &&
@@ -574,8 +585,6 @@ void peerc__pc_media_on_dtls_connected(peerc_pc *pc)
     }
     memset(&keys, 0, sizeof keys);
     PEERC_INFO("srtp", "%p keyed (%s)", (void *)pc, peerc__dtls_srtp_profile_name(pc->dtls));
-    pc->report_timer = add_timer(pc, REPORT_MS, report_tick);
-    pc->poll_timer = add_timer(pc, POLL_MS, poll_tick);
     peerc__pc_media_update_senders(pc);
 }
 
