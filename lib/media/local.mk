@@ -3,6 +3,8 @@ libpeerc_internal_la_SOURCES += \
 	lib/media/frame.c lib/media/frame.h \
 	lib/media/vp8enc.c lib/media/vp8enc.h \
 	lib/media/vp8dec.c lib/media/vp8dec.h \
+	lib/media/vp9enc.c lib/media/vp9enc.h \
+	lib/media/vp9dec.c lib/media/vp9dec.h \
 	lib/media/opus.c lib/media/opus.h \
 	lib/media/testsrc.h lib/media/testsrc-video.c lib/media/testsrc-tone.c
 # sin/lrint/sqrt in the tone source
@@ -12,6 +14,9 @@ check_PROGRAMS += tests/unit/media-testsrc tests/unit/media-vp8 tests/unit/media
 TESTS += tests/unit/media-testsrc tests/unit/media-vp8 tests/unit/media-opus
 tests_unit_media_testsrc_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_media_vp8_LDADD = $(PEERC_TEST_LIBS)
+check_PROGRAMS += tests/unit/media-vp9
+TESTS += tests/unit/media-vp9
+tests_unit_media_vp9_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_media_opus_LDADD = $(PEERC_TEST_LIBS)
 
 # RTP senders and receivers: codec + payload format + feedback per stream

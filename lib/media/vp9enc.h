@@ -9,11 +9,12 @@
  * What is VP9-specific: profile 0 (8-bit 4:2:0, the only profile every
  * browser decodes), a single spatial and temporal layer (no SVC, so each
  * encoded frame is one RTP frame with one picture id), libvpx's realtime
- * speed scale (VP8E_SET_CPUUSED 5..9 select the realtime speed features;
- * 7 is what WebRTC senders use around VGA), cyclic-refresh adaptive
- * quantization (aq-mode 3, the realtime mode: it refreshes a band of
- * blocks every frame, so quality recovers after a loss without a
- * keyframe), and no tile columns (one thread gains nothing from them).
+ * speed scale (VP8E_SET_CPUUSED 5..9 use its fast non-RD mode decision;
+ * at 7 a 640x480 frame costs under twice the VP8 encoder's time, which
+ * tests/unit/media-vp9 prints), cyclic-refresh adaptive quantization
+ * (aq-mode 3, the realtime mode: it refreshes a band of blocks every
+ * frame, so quality recovers after a loss without a keyframe), and no
+ * tile columns (one thread gains nothing from them).
  *
  * In VP9, error resilient mode resets the entropy contexts every frame and
  * stops motion vectors being predicted from the previous frame's, so a lost
@@ -40,8 +41,8 @@ typedef struct peerc_vp9enc peerc_vp9enc;
 typedef struct peerc_vp9enc_config {
     uint32_t bitrate_kbps; /* initial target, clamped to MIN..MAX; default 1000 */
     uint32_t fps;          /* expected frame rate (1..240); default 30 */
-    /* VP8E_SET_CPUUSED for VP9: 0..9, bigger is faster; 5 and above pick
-     * the realtime speed features.  Default 7. */
+    /* VP8E_SET_CPUUSED for VP9: 0..9, bigger is faster; 5 and above use
+     * the non-RD mode decision meant for realtime.  Default 7. */
     int32_t cpu_used;
     uint32_t kf_max_dist;  /* frames between automatic keyframes; default 3000 */
     uint32_t min_q, max_q; /* quantizer range 0..63; default 2..56 */

@@ -10,6 +10,7 @@ libpeerc_internal_la_SOURCES += \
 	lib/rtp/nack.h lib/rtp/nack.c \
 	lib/rtp/assembler.h lib/rtp/assembler.c \
 	lib/rtp/vp8.h lib/rtp/vp8.c \
+	lib/rtp/vp9.h lib/rtp/vp9.c \
 	lib/rtp/opus.h lib/rtp/opus-payload.c \
 	lib/rtp/jitter.h lib/rtp/jitter.c
 
@@ -20,6 +21,7 @@ RTP_TESTS = \
 	tests/unit/rtp-seq \
 	tests/unit/rtp-vp8 \
 	tests/unit/rtp-vp8-codec \
+	tests/unit/rtp-vp9 \
 	tests/unit/rtp-opus \
 	tests/unit/rtp-jitter \
 	tests/unit/rtp-fuzz
@@ -31,6 +33,7 @@ tests_unit_rtp_twcc_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_seq_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_vp8_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_vp8_codec_LDADD = $(PEERC_TEST_LIBS)
+tests_unit_rtp_vp9_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_opus_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_jitter_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_fuzz_LDADD = $(PEERC_TEST_LIBS)
