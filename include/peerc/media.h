@@ -84,10 +84,11 @@ typedef struct peerc_video_frame {
 
 /* Video codecs, for already-encoded frames. */
 typedef enum peerc_video_codec {
-    PEERC_VIDEO_CODEC_VP8 = 1
+    PEERC_VIDEO_CODEC_VP8 = 1,
+    PEERC_VIDEO_CODEC_VP9 = 2 /* received frames only (encoded_frame sinks) */
 } peerc_video_codec;
 
-/* One compressed video frame: a VP8 frame as an encoder emits it.  data is
+/* One compressed video frame as an encoder emits it (VP8, VP9).  data is
  * borrowed for the duration of a call. */
 typedef struct peerc_encoded_frame {
     size_t size; /* sizeof(peerc_encoded_frame) */

@@ -9,6 +9,7 @@
 #include "media/opus.h"
 #include "media/receiver.h"
 #include "media/vp8dec.h"
+#include "media/vp9dec.h"
 #include "rtp/jitter.h"
 #include "rtp/seq.h"
 #include "rtp/source.h"
@@ -77,6 +78,7 @@ struct peerc_rtp_receiver {
     peerc_rtp_jitter jb;
     int jb_inited;
     peerc_vp8dec *vdec;
+    peerc_vp9dec *vp9dec;
     uint64_t dec_dropped; /* complete frames the decoder refused */
     int kf_pending;       /* a keyframe is wanted */
     int kf_answered;      /* no request outstanding */

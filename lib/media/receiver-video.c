@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "rtp/vp8.h"
+#include "rtp/vp9.h"
 
 #include <glib.h>
 #include <string.h>
@@ -33,6 +34,13 @@ int peerc__rtp_receiver_video_init(peerc_rtp_receiver *r)
             return rc;
     } else {
         peerc__vp8dec_wait_for_keyframe(r->vdec);
+    }
+    if (!r->vp9dec) {
+        rc = peerc__vp9dec_new(&r->vp9dec, NULL, 0);
+        if (rc)
+            return rc;
+    } else {
+        peerc__vp9dec_wait_for_keyframe(r->vp9dec);
     }
     r->kf_pending = 0;
     r->kf_answered = 1;
@@ -97,7 +105,9 @@ static void decode_frame(peerc_rtp_receiver *r, const peerc_rtp_frame *f)
     peerc_media_i420 pic;
     int64_t ts_us = peerc__rtp_receiver_ts_us(r, peerc__rtp_ts_unwrap(&r->ts_unwrap, f->timestamp));
     int64_t t0 = g_get_monotonic_time();
-    int rc = peerc__vp8dec_decode(r->vdec, f->data, f->len, ts_us, &pic);
+    int vp9 = r->cfg.codec == PEERC_MEDIA_CODEC_VP9;
+    int rc = vp9 ? peerc__vp9dec_decode(r->vp9dec, f->data, f->len, ts_us, &pic)
+                 : peerc__vp8dec_decode(r->vdec, f->data, f->len, ts_us, &pic);
     r->st.total_decode_time_s += (double)(g_get_monotonic_time() - t0) / 1e6;
     if (rc == PEERC_E_NOT_FOUND)
         return; /* decoded, nothing to show (RFC 6386 §9.1 show_frame 0) */
@@ -106,8 +116,8 @@ static void decode_frame(peerc_rtp_receiver *r, const peerc_rtp_frame *f)
         r->st.decode_errors += rc != PEERC_E_INVALID_STATE;
         r->dec_dropped++;
         r->kf_pending = 1;
-        PEERC_DEBUG("media", "VP8 frame %u not decoded: %s", f->timestamp,
-                    peerc__vp8dec_last_error(r->vdec));
+        PEERC_DEBUG("media", "%s frame %u not decoded: %s", vp9 ? "VP9" : "VP8", f->timestamp,
+                    vp9 ? peerc__vp9dec_last_error(r->vp9dec) : peerc__vp8dec_last_error(r->vdec));
         return;
     }
     r->st.frames_decoded++;
@@ -194,7 +204,9 @@ int peerc__rtp_receiver_video_packet(peerc_rtp_receiver *r, const peerc_rtp_pack
         ap.seq = ext_seq;
         ap.timestamp = m->timestamp;
         ap.frame_start = ap.frame_end = 1;
-    } else if (peerc__rtp_vp8_to_asm_packet(m, ext_seq, now_ms, &ap, NULL) != PEERC_OK) {
+    } else if ((r->cfg.codec == PEERC_MEDIA_CODEC_VP9
+                    ? peerc__rtp_vp9_to_asm_packet(m, ext_seq, now_ms, &ap, NULL)
+                    : peerc__rtp_vp8_to_asm_packet(m, ext_seq, now_ms, &ap, NULL)) != PEERC_OK) {
         return PEERC_E_SYNTAX;
     }
     int rc;

@@ -51,8 +51,9 @@ static int normalize(const peerc_rtp_receiver_config *in, peerc_rtp_receiver_con
     if (c.channels > 2)
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "%u channels", c.channels);
     if (c.codec != PEERC_MEDIA_CODEC_DEFAULT &&
-        (c.kind != PEERC_MEDIA_AUDIO ||
-         (c.codec != PEERC_MEDIA_CODEC_PCMU && c.codec != PEERC_MEDIA_CODEC_PCMA)))
+        (c.kind == PEERC_MEDIA_AUDIO
+             ? c.codec != PEERC_MEDIA_CODEC_PCMU && c.codec != PEERC_MEDIA_CODEC_PCMA
+             : c.codec != PEERC_MEDIA_CODEC_VP9))
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "codec %d", c.codec);
     *out = c;
     return PEERC_OK;
@@ -104,6 +105,7 @@ void peerc__rtp_receiver_free(peerc_rtp_receiver *r)
         return;
     peerc__rtp_receiver_video_free(r);
     peerc__vp8dec_free(r->vdec);
+    peerc__vp9dec_free(r->vp9dec);
     peerc__rtp_receiver_audio_free(r);
     pthread_mutex_destroy(&r->lock);
     free(r);
@@ -173,6 +175,11 @@ static void apply_pending(peerc_rtp_receiver *r)
     if (c.kind == PEERC_MEDIA_VIDEO && r->jb_inited) {
         r->jb.cfg.nack_enabled = c.nack ? 1 : 0;
         r->jb.cfg.max_wait_ms = c.nack ? NACK_WAIT_MS : NO_NACK_WAIT_MS;
+    }
+    if (c.kind == PEERC_MEDIA_VIDEO && audio_changed && r->jb_inited) {
+        /* another codec: its frames start over at a keyframe */
+        peerc__rtp_receiver_video_free(r);
+        peerc__rtp_receiver_video_init(r);
     }
     if (c.kind == PEERC_MEDIA_AUDIO && audio_changed) {
         peerc__rtp_receiver_audio_free(r);

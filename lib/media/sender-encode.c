@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "media/sender-g711.h"
 #include "rtp/vp8.h"
+#include "rtp/vp9.h"
 
 #include <glib.h>
 #include <math.h>
@@ -29,6 +30,14 @@ static int snapshot(peerc_rtp_sender *s)
         changed = 1;
     }
     pthread_mutex_unlock(&s->lock);
+    return changed;
+}
+
+/* A codec switch (renegotiation) starts the new stream on a keyframe. */
+static int snapshot_codec_changed(peerc_rtp_sender *s)
+{
+    int changed = s->last_video_codec != s->ecfg.codec;
+    s->last_video_codec = s->ecfg.codec;
     return changed;
 }
 
@@ -63,7 +72,35 @@ static uint32_t video_timestamp(peerc_rtp_sender *s, int64_t capture_us)
     return s->ts_base + (uint32_t)ticks;
 }
 
-static int packetize_video(peerc_rtp_sender *s, const peerc_media_encoded *e, uint32_t ts)
+/* Room for descriptor + data in one packet, after RTP header/extensions. */
+static size_t video_budget(const peerc_rtp_sender *s)
+{
+    size_t budget = s->ecfg.max_packet - peerc__rtp_sender_header_size(&s->ecfg);
+    if (s->ecfg.rtx_payload_type >= 0)
+        budget -= 2; /* RFC 4588 §4: the OSN goes in front on retransmission */
+    return budget;
+}
+
+/* RFC 9628: non-flexible, single layer, scalability structure on keyframes. */
+static int packetize_vp9(peerc_rtp_sender *s, const peerc_media_encoded *e, uint32_t ts)
+{
+    peerc_rtp_vp9_desc desc;
+    peerc_rtp_vp9_packetizer pk;
+    uint8_t payload[SENDER_BUF];
+    size_t len;
+    int marker;
+    int rc = peerc__rtp_vp9_desc_for_frame(&desc, s->picture_id, e->keyframe, e->width,
+                                           e->height);
+    s->picture_id = (uint16_t)((s->picture_id + 1) & 0x7fff);
+    if (rc == PEERC_OK)
+        rc = peerc__rtp_vp9_packetizer_init(&pk, e->data, e->size, &desc, video_budget(s));
+    while (rc == PEERC_OK &&
+           (rc = peerc__rtp_vp9_packetizer_next(&pk, payload, sizeof payload, &len, &marker)) == 1)
+        rc = peerc__rtp_sender_emit(s, payload, len, marker, ts, -1);
+    return rc;
+}
+
+static int packetize_vp8(peerc_rtp_sender *s, const peerc_media_encoded *e, uint32_t ts)
 {
     peerc_rtp_vp8_desc desc;
     peerc__rtp_vp8_desc_init(&desc);
@@ -72,9 +109,7 @@ static int packetize_video(peerc_rtp_sender *s, const peerc_media_encoded *e, ui
     desc.picture_id = s->picture_id;
     desc.picture_id_15 = 1;
     s->picture_id = (uint16_t)((s->picture_id + 1) & 0x7fff);
-    size_t budget = s->ecfg.max_packet - peerc__rtp_sender_header_size(&s->ecfg);
-    if (s->ecfg.rtx_payload_type >= 0)
-        budget -= 2; /* RFC 4588 §4: the OSN goes in front on retransmission */
+    size_t budget = video_budget(s);
     peerc_rtp_vp8_packetizer pk;
     int rc = peerc__rtp_vp8_packetizer_init(&pk, e->data, e->size, &desc, budget);
     if (rc)
@@ -91,6 +126,23 @@ static int packetize_video(peerc_rtp_sender *s, const peerc_media_encoded *e, ui
     return rc;
 }
 
+static int packetize_video(peerc_rtp_sender *s, const peerc_media_encoded *e, uint32_t ts)
+{
+    return s->ecfg.codec == PEERC_MEDIA_CODEC_VP9 ? packetize_vp9(s, e, ts)
+                                                  : packetize_vp8(s, e, ts);
+}
+
+static int encode_picture(peerc_rtp_sender *s, const peerc_media_i420 *frame,
+                          peerc_media_encoded *e)
+{
+    int vp9 = s->ecfg.codec == PEERC_MEDIA_CODEC_VP9;
+    int rc = vp9 ? peerc__vp9enc_encode(s->vp9enc, frame, e) : peerc__vp8enc_encode(s->venc, frame, e);
+    if (rc)
+        PEERC_DEBUG("media", "%s encode: %s", vp9 ? "VP9" : "VP8",
+                    vp9 ? peerc__vp9enc_last_error(s->vp9enc) : peerc__vp8enc_last_error(s->venc));
+    return rc;
+}
+
 int peerc__rtp_sender_push_video(peerc_rtp_sender *s, const peerc_media_i420 *frame)
 {
     if (!s || !frame || !s->venc)
@@ -101,15 +153,15 @@ int peerc__rtp_sender_push_video(peerc_rtp_sender *s, const peerc_media_i420 *fr
         return PEERC_OK;
     }
     /* After a pause the receiver's references are stale or it has none. */
-    if (atomic_exchange(&s->resumed, 0))
+    if (atomic_exchange(&s->resumed, 0) || snapshot_codec_changed(s)) {
         peerc__vp8enc_request_keyframe(s->venc);
+        peerc__vp9enc_request_keyframe(s->vp9enc);
+    }
     peerc_media_encoded e;
     int64_t t0 = g_get_monotonic_time();
-    int rc = peerc__vp8enc_encode(s->venc, frame, &e);
-    if (rc) {
-        PEERC_DEBUG("media", "VP8 encode: %s", peerc__vp8enc_last_error(s->venc));
+    int rc = encode_picture(s, frame, &e);
+    if (rc)
         return rc;
-    }
     double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (e.size == 0) {
         count_drop(s); /* rate control skipped it */

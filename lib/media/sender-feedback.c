@@ -28,6 +28,8 @@ void peerc__rtp_sender_apply_target_locked(peerc_rtp_sender *s)
     s->st.target_bitrate_bps = peerc__rtp_sender_target_locked(s);
     if (s->venc)
         peerc__vp8enc_set_bitrate(s->venc, s->st.target_bitrate_bps / 1000);
+    if (s->vp9enc)
+        peerc__vp9enc_set_bitrate(s->vp9enc, s->st.target_bitrate_bps / 1000);
 }
 
 /* Turn a stored packet into its RTX form (RFC 4588 §4): RTX SSRC, payload
@@ -139,6 +141,8 @@ void peerc__rtp_sender_request_keyframe(peerc_rtp_sender *s)
     pthread_mutex_unlock(&s->lock);
     if (s->venc)
         peerc__vp8enc_request_keyframe(s->venc);
+    if (s->vp9enc)
+        peerc__vp9enc_request_keyframe(s->vp9enc);
     if (fn)
         fn(ud);
 }

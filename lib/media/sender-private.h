@@ -9,6 +9,7 @@
 #include "media/opus.h"
 #include "media/sender.h"
 #include "media/vp8enc.h"
+#include "media/vp9enc.h"
 #include "rtp/packet.h"
 
 #include <pthread.h>
@@ -58,6 +59,7 @@ struct peerc_rtp_sender {
     int64_t last_report_us;
     double loss_smoothed; /* audio: expected loss for Opus FEC */
     peerc_vp8enc *venc; /* stable for the sender's life */
+    peerc_vp9enc *vp9enc; /* likewise */
     void (*kf_listener)(void *ud);
     void *kf_listener_ud;
     peerc_opusenc *aenc; /* replaced only by the encode half, under lock */
@@ -66,7 +68,8 @@ struct peerc_rtp_sender {
     peerc_rtp_sender_config ecfg; /* snapshot taken at each push */
     unsigned ecfg_gen;
     uint16_t seq;
-    uint16_t picture_id; /* RFC 7741 §4.2, 15 bits */
+    uint16_t picture_id; /* RFC 7741 §4.2 / RFC 9628 §4.2, 15 bits */
+    int last_video_codec;
     uint32_t ts_base;
     int have_first;
     int64_t first_us;

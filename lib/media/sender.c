@@ -82,8 +82,9 @@ static int normalize(const peerc_rtp_sender_config *in, peerc_rtp_sender_config 
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "max_packet %zu",
                              c.max_packet);
     if (c.codec != PEERC_MEDIA_CODEC_DEFAULT &&
-        (c.kind != PEERC_MEDIA_AUDIO ||
-         (c.codec != PEERC_MEDIA_CODEC_PCMU && c.codec != PEERC_MEDIA_CODEC_PCMA)))
+        (c.kind == PEERC_MEDIA_AUDIO
+             ? c.codec != PEERC_MEDIA_CODEC_PCMU && c.codec != PEERC_MEDIA_CODEC_PCMA
+             : c.codec != PEERC_MEDIA_CODEC_VP9))
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "codec %d", c.codec);
     if (c.kind == PEERC_MEDIA_AUDIO && c.codec != PEERC_MEDIA_CODEC_DEFAULT) {
         /* G.711 has one rate and, as WebRTC uses it, one channel. */
@@ -159,8 +160,15 @@ int peerc__rtp_sender_new(const peerc_rtp_sender_config *cfg, peerc_rtp_sender_s
     if (c.kind == PEERC_MEDIA_VIDEO) {
         peerc_vp8enc_config vc;
         peerc__vp8enc_config_init(&vc);
+        peerc_vp9enc_config v9;
         vc.bitrate_kbps = c.start_bitrate_bps / 1000;
         rc = peerc__vp8enc_new(&vc, &s->venc, err, errlen);
+        /* Both exist for the sender's life: renegotiation may switch the
+         * codec, and libvpx allocates nothing before the first frame. */
+        peerc__vp9enc_config_init(&v9);
+        v9.bitrate_kbps = vc.bitrate_kbps;
+        if (rc == PEERC_OK)
+            rc = peerc__vp9enc_new(&v9, &s->vp9enc, err, errlen);
     } else if (c.codec == PEERC_MEDIA_CODEC_DEFAULT) {
         rc = new_opus(&c, &s->aenc, err, errlen);
     }
@@ -198,6 +206,7 @@ void peerc__rtp_sender_free(peerc_rtp_sender *s)
     free(s->hist);
     free(s->abuf);
     peerc__vp8enc_free(s->venc);
+    peerc__vp9enc_free(s->vp9enc);
     peerc__opusenc_free(s->aenc);
     pthread_mutex_destroy(&s->lock);
     free(s);

@@ -139,7 +139,11 @@ static void recv_encoded(void *ud, const peerc_media_encoded *frame)
 {
     peerc_transceiver *t = ud;
     if (peerc__pc_live(t->pc))
-        peerc__track_deliver_encoded(t->recv_track, frame);
+        peerc__track_deliver_encoded(t->recv_track,
+                                     t->recv_cfg.codec == PEERC_MEDIA_CODEC_VP9
+                                         ? PEERC_VIDEO_CODEC_VP9
+                                         : PEERC_VIDEO_CODEC_VP8,
+                                     frame);
 }
 
 static void recv_feedback(void *ud, const uint8_t *pkt, size_t len)
@@ -223,6 +227,12 @@ static void receive_rtp(peerc_pc *pc, uint8_t *buf, size_t len)
     }
     t = route(pc, &p);
     if (!t || !t->receiver) {
+        pc->media_dropped++;
+        return;
+    }
+    if (p.payload_type != t->recv_cfg.payload_type &&
+        (int)p.payload_type != t->recv_cfg.rtx_payload_type &&
+        !peerc__pc_media_follow_codec(pc, t, p.payload_type)) {
         pc->media_dropped++;
         return;
     }

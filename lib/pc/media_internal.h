@@ -96,7 +96,8 @@ void peerc__track_deliver_video(peerc_track *track, const peerc_media_i420 *fram
 void peerc__track_deliver_audio(peerc_track *track, const int16_t *pcm, size_t samples,
                                 uint32_t channels, int64_t timestamp_us);
 void peerc__track_set_ended(peerc_track *track, gboolean ended);
-void peerc__track_deliver_encoded(peerc_track *track, const peerc_media_encoded *frame);
+void peerc__track_deliver_encoded(peerc_track *track, int32_t codec,
+                                  const peerc_media_encoded *frame);
 /* Sender keyframe listener for ENCODED tracks (ud: the track). */
 void peerc__track_keyframe_requested(void *ud);
 /* pc close: readyState ended without an event (W3C: close() stops the
@@ -132,6 +133,10 @@ void peerc__pc_media_fire_track_events(peerc_pc *pc);
 void peerc__pc_media_negotiated(peerc_pc *pc);
 /* Transceivers whose state differs from the current descriptions. */
 gboolean peerc__pc_media_negotiation_needed(const peerc_pc *pc);
+/* A packet of another negotiated codec than the receiver expects: the
+ * peer may switch among the answered codecs (RFC 3264 5.1), so the
+ * receiver follows.  TRUE when t's receiver now expects pt. */
+gboolean peerc__pc_media_follow_codec(peerc_pc *pc, peerc_transceiver *t, uint8_t pt);
 /* Any m-line of sdp is an RTP audio/video section. */
 gboolean peerc__pc_sdp_has_media(const peerc_sdp *sdp);
 

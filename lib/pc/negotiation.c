@@ -21,6 +21,47 @@
 static const char *const unsupported_fb[] = {"transport-cc"};
 static const char twcc_uri[] = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
+static void remove_codec(peerc_sdp_codec_set *set, size_t i)
+{
+    peerc_sdp_codec *c = &set->items[i];
+    free(c->name);
+    free(c->fmtp);
+    peerc__sdp_strv_clear(&c->rtcp_fb);
+    memmove(c, c + 1, (set->count - i - 1) * sizeof *c);
+    set->count--;
+}
+
+/* VP9 profiles other than 0 (10-bit, 4:4:4) and the rtx entries that
+ * repair them: we would not decode them. */
+static void strip_vp9_profiles(peerc_sdp_codec_set *set)
+{
+    for (size_t i = 0; i < set->count;) {
+        peerc_sdp_codec *c = &set->items[i];
+        if (c->name && g_ascii_strcasecmp(c->name, "VP9") == 0 && c->fmtp) {
+            char v[8];
+            if (peerc__sdp_fmtp_param(c->fmtp, "profile-id", v, sizeof v) && strcmp(v, "0") != 0) {
+                int pt = c->pt;
+                remove_codec(set, i);
+                for (size_t j = 0; j < set->count;)
+                    if (set->items[j].rtx_apt == pt)
+                        remove_codec(set, j);
+                    else
+                        j++;
+                i = 0;
+                continue;
+            }
+        }
+        i++;
+    }
+    for (size_t i = 0; i < set->count; i++) /* rtx_pt links may have moved */
+        if (set->items[i].rtx_apt < 0) {
+            set->items[i].rtx_pt = -1;
+            for (size_t j = 0; j < set->count; j++)
+                if (set->items[j].rtx_apt == set->items[i].pt)
+                    set->items[i].rtx_pt = set->items[j].pt;
+        }
+}
+
 static void strip_unsupported(peerc_sdp_codec_set *codecs, peerc_sdp_extmaps *x)
 {
     for (size_t i = 0; codecs && i < codecs->count; i++) {
@@ -387,6 +428,7 @@ static int answer_media(sections *s, peerc_pc *pc, const peerc_sdp *offer, size_
         return rc;
     }
     strip_unsupported(codecs, maps);
+    strip_vp9_profiles(codecs);
     decline_clashing_extmaps(pc, t->mid, maps, used_ids);
     if (codecs->count == 0) {
         /* RFC 3264 6: nothing in common rejects this m-line only. */
@@ -574,10 +616,66 @@ static const peerc_sdp_codec *find_codec(const peerc_sdp_codec_set *set, const c
     return NULL;
 }
 
-/* The codec we send and expect: VP8 for video; for audio Opus, else G.711
- * (the fallback every endpoint accepts, RFC 7874 3). */
-static const peerc_sdp_codec *primary_codec(const peerc_sdp_codec_set *set, peerc_media_kind kind,
-                                            int *codec)
+/* VP9 profile 0 (8-bit 4:2:0) is what libvpx is set up for here. */
+static gboolean vp9_profile0(const peerc_sdp_codec *c)
+{
+    char v[8];
+    return !c->fmtp || !peerc__sdp_fmtp_param(c->fmtp, "profile-id", v, sizeof v) ||
+           strcmp(v, "0") == 0;
+}
+
+/* What we implement of a video codec entry, or -1. */
+static int video_codec_of(const peerc_sdp_codec *c)
+{
+    if (!c->name || c->rtx_apt >= 0)
+        return -1;
+    if (g_ascii_strcasecmp(c->name, "VP8") == 0)
+        return PEERC_MEDIA_CODEC_DEFAULT;
+    if (g_ascii_strcasecmp(c->name, "VP9") == 0 && vp9_profile0(c))
+        return PEERC_MEDIA_CODEC_VP9;
+    return -1;
+}
+
+/* The first video codec of the answer we implement (answer order is the
+ * preference, RFC 3264 6.1); encoded tracks can only send their own. */
+static const peerc_sdp_codec *primary_video(const peerc_sdp_codec_set *set,
+                                            const peerc_transceiver *t, int *codec)
+{
+    gboolean encoded = t->send_track && t->send_track->source == PEERC_TRACK_SOURCE_ENCODED;
+    for (size_t i = 0; i < set->count; i++) {
+        int k = video_codec_of(&set->items[i]);
+        if (k < 0 || (encoded && k != PEERC_MEDIA_CODEC_DEFAULT))
+            continue;
+        *codec = k;
+        return &set->items[i];
+    }
+    return NULL;
+}
+
+gboolean peerc__pc_media_follow_codec(peerc_pc *pc, peerc_transceiver *t, uint8_t pt)
+{
+    int k = peerc__sdp_codec_set_find(&t->codecs, pt);
+    const peerc_sdp_codec *c = k >= 0 ? &t->codecs.items[k] : NULL;
+    int codec = -1;
+    if (!c || !t->receiver)
+        return FALSE;
+    if (t->kind == PEERC_MEDIA_KIND_VIDEO)
+        codec = video_codec_of(c);
+    if (codec < 0)
+        return FALSE; /* not a codec we decode (or an rtx of another one) */
+    PEERC_INFO("media", "%p mid %s: the peer now sends %s (pt %u)", (void *)pc, t->mid, c->name,
+               pt);
+    t->recv_cfg.payload_type = pt;
+    t->recv_cfg.rtx_payload_type = c->rtx_pt;
+    t->recv_cfg.codec = codec;
+    peerc__rtp_receiver_reconfigure(t->receiver, &t->recv_cfg);
+    return TRUE;
+}
+
+/* The codec we send and expect: VP8 or VP9 for video; for audio Opus, else
+ * G.711 (the fallback every endpoint accepts, RFC 7874 3). */
+static const peerc_sdp_codec *primary_codec(const peerc_sdp_codec_set *set,
+                                            const peerc_transceiver *t, int *codec)
 {
     static const struct {
         const char *name;
@@ -586,8 +684,8 @@ static const peerc_sdp_codec *primary_codec(const peerc_sdp_codec_set *set, peer
                  {"PCMU", PEERC_MEDIA_CODEC_PCMU},
                  {"PCMA", PEERC_MEDIA_CODEC_PCMA}};
     *codec = PEERC_MEDIA_CODEC_DEFAULT;
-    if (kind == PEERC_MEDIA_KIND_VIDEO)
-        return find_codec(set, "VP8");
+    if (t->kind == PEERC_MEDIA_KIND_VIDEO)
+        return primary_video(set, t, codec);
     for (size_t i = 0; i < G_N_ELEMENTS(audio); i++) {
         const peerc_sdp_codec *c = find_codec(set, audio[i].name);
         if (c) {
@@ -670,7 +768,7 @@ static void apply_answered(peerc_pc *pc, const peerc_sdp *answer, size_t i, gboo
     }
     t->current_direction = we_answered ? (int)am.direction
                                        : (int)peerc__sdp_direction_reverse(am.direction);
-    c = primary_codec(&am.mc.codecs, t->kind, &codec);
+    c = primary_codec(&am.mc.codecs, t, &codec);
     if (!c) {
         PEERC_WARN("media", "%p mid %s: no codec we implement was negotiated", (void *)pc, t->mid);
         goto out;

@@ -268,9 +268,9 @@ void peerc__track_keyframe_requested(void *ud)
     pthread_mutex_unlock(&t->sink_lock);
 }
 
-void peerc__track_deliver_encoded(peerc_track *t, const peerc_media_encoded *e)
+void peerc__track_deliver_encoded(peerc_track *t, int32_t codec, const peerc_media_encoded *e)
 {
-    peerc_encoded_frame pub = {sizeof pub, PEERC_VIDEO_CODEC_VP8, e->data, e->size,
+    peerc_encoded_frame pub = {sizeof pub, codec, e->data, e->size,
                                e->keyframe, e->width, e->height, e->timestamp_us};
     pthread_mutex_lock(&t->sink_lock);
     if (t->has_sink && t->sink.encoded_frame)

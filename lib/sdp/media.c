@@ -73,6 +73,8 @@ static const local_codec audio_codecs[] = {
 static const local_codec video_codecs[] = {
     {96, "VP8", 90000, 1, NULL, -1, video_fb, N_OF(video_fb)},
     {97, "rtx", 90000, 1, "apt=96", 96, NULL, 0},
+    {98, "VP9", 90000, 1, "profile-id=0", -1, video_fb, N_OF(video_fb)},
+    {99, "rtx", 90000, 1, "apt=98", 98, NULL, 0},
 };
 
 #define URI_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
@@ -97,6 +99,7 @@ static const peerc_sdp_codec_pref audio_prefs[] = {
 };
 static const peerc_sdp_codec_pref video_prefs[] = {
     {"VP8", 90000, 1, 0, pref_fb, N_OF(pref_fb)},
+    {"VP9", 90000, 1, 0, pref_fb, N_OF(pref_fb)}, /* profile 0 only: see the pc's choice */
 };
 
 static char *dup_str(const char *s)

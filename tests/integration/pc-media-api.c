@@ -387,17 +387,58 @@ static char *offer_only_g711(h_side *s, peerc_sdp_type type, const char *sdp)
     return type == PEERC_SDP_OFFER ? keep_formats(sdp, "audio", "0 8") : NULL;
 }
 
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    gchar **parts = g_strsplit(s, from, -1);
+    char *out = g_strjoinv(to, parts);
+    g_strfreev(parts);
+    return out;
+}
+
 static char *video_as_h264(h_side *s, peerc_sdp_type type, const char *sdp)
 {
-    gchar **parts;
-    char *out;
+    char *vp8gone, *out;
     (void)s;
     if (type != PEERC_SDP_OFFER)
         return NULL;
-    parts = g_strsplit(sdp, "VP8/90000", -1);
-    out = g_strjoinv("H264/90000", parts);
-    g_strfreev(parts);
+    vp8gone = replace_all(sdp, "VP8/90000", "H264/90000");
+    out = replace_all(vp8gone, "VP9/90000", "H264/90000");
+    free(vp8gone);
     return out;
+}
+
+static char *offer_only_vp9(h_side *s, peerc_sdp_type type, const char *sdp)
+{
+    (void)s;
+    return type == PEERC_SDP_OFFER ? keep_formats(sdp, "video", "98 99") : NULL;
+}
+
+/* A peer without VP8: the call runs on VP9 both ways. */
+static void test_vp9_peer(peerc_ctx *ctx)
+{
+    h_side a, b;
+    peerc_track *va = builtin(PEERC_MEDIA_KIND_VIDEO, 0), *vb = builtin(PEERC_MEDIA_KIND_VIDEO, 0);
+    peerc_transceiver *at = NULL;
+    peerc_rtp_stats st;
+    int want = 30;
+    pair_up(ctx, &a, &b);
+    a.rewrite = offer_only_vp9;
+    b.on_track = NULL; /* the sinks record what A receives */
+    peerc_pc_add_track(b.pc, vb, NULL, 0, NULL);
+    ok(peerc_pc_add_track(a.pc, va, NULL, 0, &at) == PEERC_OK, "A adds video");
+    ok(h_wait(video_frames_ge, &want, 10000), "A decodes B's VP9 pictures");
+    pthread_mutex_lock(&h_lock);
+    ok(rx_video.backwards == 0, "frame numbers increase");
+    pthread_mutex_unlock(&h_lock);
+    peerc_rtp_stats_init(&st);
+    peerc_transceiver_get_stats(at, &st);
+    is_str(st.codec, "video/VP9", "negotiated codec");
+    ok(st.frames_encoded > 0 && st.frames_decoded > 0, "A encodes and decodes VP9 (%llu, %llu)",
+       (unsigned long long)st.frames_encoded, (unsigned long long)st.frames_decoded);
+    h_side_free(&a);
+    h_side_free(&b);
+    peerc_track_free(va);
+    peerc_track_free(vb);
 }
 
 static void test_g711_peer(peerc_ctx *ctx)
@@ -534,6 +575,7 @@ int main(void)
     test_encoded(ctx);
     test_direction_from_answerer(ctx);
     test_g711_peer(ctx);
+    test_vp9_peer(ctx);
     test_no_common_video_codec(ctx);
     test_devices_and_misuse(ctx);
     peerc_ctx_free(ctx);

@@ -101,12 +101,15 @@ static void test_local_caps(void)
     }
     is_int(peerc__sdp_local_codecs("video", &set), PEERC_OK, "local video codecs (set reused)");
     pts_of(&set, buf, sizeof buf);
-    is_str(buf, "96 97", "video payload types");
-    if (set.count == 2) {
+    is_str(buf, "96 97 98 99", "video payload types (Chromium's numbers)");
+    if (set.count == 4) {
         fb_of(&set.items[0], buf, sizeof buf);
         is_str(buf, "goog-remb,transport-cc,ccm fir,nack,nack pli", "VP8 rtcp-fb");
         is_int(set.items[0].rtx_pt, 97, "VP8 repaired by 97");
         is_int(set.items[1].rtx_apt, 96, "97 apt=96");
+        is_str(set.items[2].name, "VP9", "then VP9");
+        is_str(set.items[2].fmtp, "profile-id=0", "profile 0");
+        is_int(set.items[2].rtx_pt, 99, "VP9 repaired by 99");
     }
     is_int(peerc__sdp_local_codecs("text", &set), PEERC_E_INVALID_ARGUMENT, "no text codecs");
     is_int(set.count, 0, "set cleared");
@@ -123,7 +126,7 @@ static void test_local_caps(void)
     peerc__sdp_extmaps_clear(&x);
 
     ok(peerc__sdp_local_prefs("audio", &n) != NULL && n == 5, "audio prefs");
-    ok(peerc__sdp_local_prefs("video", &n) != NULL && n == 1, "video prefs: VP8");
+    ok(peerc__sdp_local_prefs("video", &n) != NULL && n == 2, "video prefs: VP8, VP9");
     ok(peerc__sdp_local_prefs("application", &n) == NULL && n == 0, "no application prefs");
 }
 
@@ -496,9 +499,9 @@ typedef struct intersect_expect {
 
 static const intersect_expect intersects[] = {
     {CHR_O, 0, "111 0 8 110 126", "opus"},
-    {CHR_O, 1, "96 97", "VP8"},
+    {CHR_O, 1, "96 97 98 99 100 101", "VP8"}, /* VP9 profiles by name; the pc keeps 0 */
     {FFX, 0, "109 0 8 101", "opus"},
-    {FFX, 1, "120 124", "VP8"},
+    {FFX, 1, "120 124 121 125", "VP8"},
     {AIO, 0, "96 0 8", "opus"},
     {AIO, 1, "97 98", "VP8"},
     {GST, 0, "96", "VP8"},
@@ -954,7 +957,7 @@ static void test_rejected_and_order(void)
         is_str(group(offer), "BUNDLE 2 0 3", "previous BUNDLE order first, then new mids");
         is_int(offer->media[1]->port, 0, "stopped video has port 0");
         is_str(offer->media[1]->type, "video", "rejected keeps type");
-        is_int(offer->media[1]->fmts.count, 2, "rejected keeps formats");
+        is_int(offer->media[1]->fmts.count, 4, "rejected keeps formats");
         ok(!peerc__sdp_media_has_attr(offer->media[1], "ice-ufrag") &&
                !peerc__sdp_media_has_attr(offer->media[1], "rtpmap"),
            "rejected section is minimal");
@@ -1042,7 +1045,9 @@ static void test_answer_sections(void)
         ok(rm.ssrc == 77 && rm.rtx_ssrc == 78 && same_str(rm.track_id, "vt") &&
                rm.n_stream_ids == 0,
            "answer video sender read back");
-        ok(rm.mc.codecs.count == 2 && rm.mc.codecs.items[1].rtx_apt == 96, "VP8 + rtx answered");
+        ok(rm.mc.codecs.count == 6 && rm.mc.codecs.items[1].rtx_apt == 96 &&
+               rm.mc.codecs.items[3].rtx_apt == 98,
+           "VP8 + rtx, VP9 (both offered profiles) + rtx answered");
         peerc__sdp_remote_media_clear(&rm);
         peerc__sdp_remote_media_parse(again, 0, &rm, err, sizeof err);
         ok(rm.direction == PEERC_SDP_DIR_RECVONLY && rm.ssrc == 0 && !rm.track_id,
