@@ -10,6 +10,7 @@ libpeerc_internal_la_SOURCES += \
 	lib/rtp/nack.h lib/rtp/nack.c \
 	lib/rtp/assembler.h lib/rtp/assembler.c \
 	lib/rtp/vp8.h lib/rtp/vp8.c \
+	lib/rtp/h264.h lib/rtp/h264.c \
 	lib/rtp/vp9.h lib/rtp/vp9.c \
 	lib/rtp/opus.h lib/rtp/opus-payload.c \
 	lib/rtp/jitter.h lib/rtp/jitter.c
@@ -21,6 +22,7 @@ RTP_TESTS = \
 	tests/unit/rtp-seq \
 	tests/unit/rtp-vp8 \
 	tests/unit/rtp-vp8-codec \
+	tests/unit/rtp-h264 \
 	tests/unit/rtp-vp9 \
 	tests/unit/rtp-opus \
 	tests/unit/rtp-jitter \
@@ -33,6 +35,7 @@ tests_unit_rtp_twcc_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_seq_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_vp8_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_vp8_codec_LDADD = $(PEERC_TEST_LIBS)
+tests_unit_rtp_h264_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_vp9_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_opus_LDADD = $(PEERC_TEST_LIBS)
 tests_unit_rtp_jitter_LDADD = $(PEERC_TEST_LIBS)
