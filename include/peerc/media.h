@@ -85,11 +85,13 @@ typedef struct peerc_video_frame {
 /* Video codecs, for already-encoded frames. */
 typedef enum peerc_video_codec {
     PEERC_VIDEO_CODEC_VP8 = 1,
-    PEERC_VIDEO_CODEC_VP9 = 2 /* received frames only (encoded_frame sinks) */
+    PEERC_VIDEO_CODEC_VP9 = 2,  /* received frames (encoded_frame sinks) */
+    PEERC_VIDEO_CODEC_H264 = 3  /* Annex B access units, packetization-mode 1 (RFC 6184);
+                                 * passed through: peerc does not decode H.264 */
 } peerc_video_codec;
 
-/* One compressed video frame as an encoder emits it (VP8, VP9).  data is
- * borrowed for the duration of a call. */
+/* One compressed video frame as an encoder emits it (a VP8 or VP9 frame, an
+ * H.264 Annex B access unit).  data is borrowed for the duration of a call. */
 typedef struct peerc_encoded_frame {
     size_t size; /* sizeof(peerc_encoded_frame) */
     int32_t codec; /* peerc_video_codec */
@@ -130,7 +132,8 @@ typedef struct peerc_track_options {
     double tone_hz;              /* default 440 */
     uint32_t channels;           /* audio sources: 1 or 2; default 1 */
     const char *device;          /* camera/microphone; NULL: /dev/video0, "default" */
-    int32_t codec;               /* ENCODED: peerc_video_codec of the frames; default VP8 */
+    int32_t codec;               /* ENCODED: peerc_video_codec of the frames (VP8 or
+                                  * H264); default VP8 */
 } peerc_track_options;
 
 /* Defaults for kind.  Errors: PEERC_E_INVALID_ARGUMENT. */

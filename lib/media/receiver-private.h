@@ -10,6 +10,7 @@
 #include "media/receiver.h"
 #include "media/vp8dec.h"
 #include "media/vp9dec.h"
+#include "rtp/h264.h"
 #include "rtp/jitter.h"
 #include "rtp/seq.h"
 #include "rtp/source.h"
@@ -79,6 +80,10 @@ struct peerc_rtp_receiver {
     int jb_inited;
     peerc_vp8dec *vdec;
     peerc_vp9dec *vp9dec;
+    /* H.264: no decoder here, frames go to encoded_frame only */
+    peerc_rtp_h264_depacketizer h264;
+    int h264_inited;
+    uint64_t h264_lost_seen;
     uint64_t dec_dropped; /* complete frames the decoder refused */
     int kf_pending;       /* a keyframe is wanted */
     int kf_answered;      /* no request outstanding */

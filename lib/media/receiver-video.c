@@ -42,6 +42,15 @@ int peerc__rtp_receiver_video_init(peerc_rtp_receiver *r)
     } else {
         peerc__vp9dec_wait_for_keyframe(r->vp9dec);
     }
+    if (r->cfg.codec == PEERC_MEDIA_CODEC_H264 && !r->h264_inited) {
+        peerc_rtp_asm_config ac;
+        peerc__rtp_asm_config_default(&ac);
+        rc = peerc__rtp_h264_depacketizer_init(&r->h264, &ac);
+        if (rc)
+            return rc;
+        r->h264_inited = 1;
+        r->h264_lost_seen = 0;
+    }
     r->kf_pending = 0;
     r->kf_answered = 1;
     return PEERC_OK;
@@ -54,6 +63,10 @@ void peerc__rtp_receiver_video_free(peerc_rtp_receiver *r)
     if (r->jb_inited) {
         peerc__rtp_jitter_free(&r->jb);
         r->jb_inited = 0;
+    }
+    if (r->h264_inited) {
+        peerc__rtp_h264_depacketizer_free(&r->h264);
+        r->h264_inited = 0;
     }
 }
 
@@ -190,10 +203,50 @@ static void service(peerc_rtp_receiver *r, int64_t now_ms)
     maybe_request_keyframe(r, now_ms);
 }
 
+/*
+ * H.264 (RFC 6184) is passed through: frames are reassembled into Annex B
+ * access units for the encoded_frame callback; peerc has no H.264
+ * decoder.  Lost packets drop their frame (no retransmission wait here)
+ * and ask for a keyframe.
+ */
+static int h264_packet(peerc_rtp_receiver *r, const peerc_rtp_packet *m, int64_t now_ms)
+{
+    peerc_rtp_frame f;
+    uint64_t lost;
+    if (!r->h264_inited)
+        return PEERC_E_INVALID_STATE;
+    if (m->payload_len && peerc__rtp_h264_depacketizer_push(&r->h264, m, now_ms) < 0)
+        return PEERC_E_SYNTAX;
+    while (peerc__rtp_h264_depacketizer_pop(&r->h264, &f) == 1) {
+        r->st.frames_received++;
+        if (r->cbs.encoded_frame) {
+            peerc_media_encoded e = {f.data, f.len, f.keyframe, 0, 0, 0};
+            e.timestamp_us =
+                peerc__rtp_receiver_ts_us(r, peerc__rtp_ts_unwrap(&r->ts_unwrap, f.timestamp));
+            r->cbs.encoded_frame(r->ud, &e);
+        }
+        if (f.keyframe) {
+            r->kf_pending = 0;
+            r->kf_answered = 1;
+        }
+        peerc__rtp_frame_clear(&f);
+    }
+    lost = r->h264.as.frames_dropped + r->h264.frames_invalid;
+    if (lost != r->h264_lost_seen) {
+        r->h264_lost_seen = lost;
+        r->dec_dropped++;
+        r->kf_pending = 1;
+    }
+    maybe_request_keyframe(r, now_ms);
+    return PEERC_OK;
+}
+
 int peerc__rtp_receiver_video_packet(peerc_rtp_receiver *r, const peerc_rtp_packet *m,
                                      int64_t ext_seq, int64_t now_ms)
 {
     peerc_rtp_asm_packet ap;
+    if (r->cfg.codec == PEERC_MEDIA_CODEC_H264)
+        return h264_packet(r, m, now_ms);
     if (!r->jb_inited)
         return PEERC_E_INVALID_STATE;
     if (m->payload_len == 0) {

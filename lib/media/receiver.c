@@ -53,7 +53,7 @@ static int normalize(const peerc_rtp_receiver_config *in, peerc_rtp_receiver_con
     if (c.codec != PEERC_MEDIA_CODEC_DEFAULT &&
         (c.kind == PEERC_MEDIA_AUDIO
              ? c.codec != PEERC_MEDIA_CODEC_PCMU && c.codec != PEERC_MEDIA_CODEC_PCMA
-             : c.codec != PEERC_MEDIA_CODEC_VP9))
+             : c.codec != PEERC_MEDIA_CODEC_VP9 && c.codec != PEERC_MEDIA_CODEC_H264))
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "codec %d", c.codec);
     *out = c;
     return PEERC_OK;

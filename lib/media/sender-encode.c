@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "media/sender-g711.h"
 #include "rtp/vp8.h"
+#include "rtp/h264.h"
 #include "rtp/vp9.h"
 
 #include <glib.h>
@@ -100,6 +101,20 @@ static int packetize_vp9(peerc_rtp_sender *s, const peerc_media_encoded *e, uint
     return rc;
 }
 
+/* RFC 6184 packetization-mode 1: single NAL units, STAP-A, FU-A. */
+static int packetize_h264(peerc_rtp_sender *s, const peerc_media_encoded *e, uint32_t ts)
+{
+    peerc_rtp_h264_packetizer pk;
+    uint8_t payload[SENDER_BUF];
+    size_t len;
+    int marker;
+    int rc = peerc__rtp_h264_packetizer_init(&pk, e->data, e->size, video_budget(s), 1);
+    while (rc == PEERC_OK &&
+           (rc = peerc__rtp_h264_packetizer_next(&pk, payload, sizeof payload, &len, &marker)) == 1)
+        rc = peerc__rtp_sender_emit(s, payload, len, marker, ts, -1);
+    return rc;
+}
+
 static int packetize_vp8(peerc_rtp_sender *s, const peerc_media_encoded *e, uint32_t ts)
 {
     peerc_rtp_vp8_desc desc;
@@ -128,8 +143,11 @@ static int packetize_vp8(peerc_rtp_sender *s, const peerc_media_encoded *e, uint
 
 static int packetize_video(peerc_rtp_sender *s, const peerc_media_encoded *e, uint32_t ts)
 {
-    return s->ecfg.codec == PEERC_MEDIA_CODEC_VP9 ? packetize_vp9(s, e, ts)
-                                                  : packetize_vp8(s, e, ts);
+    switch (s->ecfg.codec) {
+    case PEERC_MEDIA_CODEC_VP9: return packetize_vp9(s, e, ts);
+    case PEERC_MEDIA_CODEC_H264: return packetize_h264(s, e, ts);
+    default: return packetize_vp8(s, e, ts);
+    }
 }
 
 static int encode_picture(peerc_rtp_sender *s, const peerc_media_i420 *frame,
@@ -178,7 +196,7 @@ int peerc__rtp_sender_push_encoded(peerc_rtp_sender *s, int codec, const peerc_m
     snapshot(s);
     if (s->ecfg.kind != PEERC_MEDIA_VIDEO)
         return PEERC_E_INVALID_ARGUMENT;
-    if (codec != PEERC_MEDIA_CODEC_DEFAULT)
+    if (codec != PEERC_MEDIA_CODEC_DEFAULT && codec != PEERC_MEDIA_CODEC_H264)
         return PEERC_E_NOT_SUPPORTED;
     if (!atomic_load(&s->active) || s->ecfg.codec != codec) {
         count_drop(s);

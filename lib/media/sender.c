@@ -84,7 +84,7 @@ static int normalize(const peerc_rtp_sender_config *in, peerc_rtp_sender_config 
     if (c.codec != PEERC_MEDIA_CODEC_DEFAULT &&
         (c.kind == PEERC_MEDIA_AUDIO
              ? c.codec != PEERC_MEDIA_CODEC_PCMU && c.codec != PEERC_MEDIA_CODEC_PCMA
-             : c.codec != PEERC_MEDIA_CODEC_VP9))
+             : c.codec != PEERC_MEDIA_CODEC_VP9 && c.codec != PEERC_MEDIA_CODEC_H264))
         return peerc__errorf(err, errlen, PEERC_E_INVALID_ARGUMENT, "codec %d", c.codec);
     if (c.kind == PEERC_MEDIA_AUDIO && c.codec != PEERC_MEDIA_CODEC_DEFAULT) {
         /* G.711 has one rate and, as WebRTC uses it, one channel. */

@@ -140,9 +140,9 @@ static void recv_encoded(void *ud, const peerc_media_encoded *frame)
     peerc_transceiver *t = ud;
     if (peerc__pc_live(t->pc))
         peerc__track_deliver_encoded(t->recv_track,
-                                     t->recv_cfg.codec == PEERC_MEDIA_CODEC_VP9
-                                         ? PEERC_VIDEO_CODEC_VP9
-                                         : PEERC_VIDEO_CODEC_VP8,
+                                     t->recv_cfg.codec == PEERC_MEDIA_CODEC_VP9    ? PEERC_VIDEO_CODEC_VP9
+                                     : t->recv_cfg.codec == PEERC_MEDIA_CODEC_H264 ? PEERC_VIDEO_CODEC_H264
+                                                                                   : PEERC_VIDEO_CODEC_VP8,
                                      frame);
 }
 

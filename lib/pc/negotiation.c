@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "dtls/cert.h"
+#include "rtp/h264.h"
 #include "sdp/media.h"
 
 /* transport-cc needs send-side bandwidth estimation driven by our own
@@ -126,6 +127,79 @@ static int has_data_section(const peerc_sdp *sdp)
         if (peerc__sdp_media_is_sctp(sdp->media[i]) && !peerc__sdp_media_is_rejected(sdp->media[i]))
             return 1;
     return 0;
+}
+
+/* ------------------------------------------------------------- H.264 */
+
+/* What an ENCODED H.264 track offers: Constrained Baseline 3.1,
+ * packetization-mode 1, as browsers' hardware paths expect. */
+#define H264_PT 102
+#define H264_RTX_PT 103
+#define H264_FMTP "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
+static const char *const h264_fb[] = {"goog-remb", "ccm fir", "nack", "nack pli"};
+
+static gboolean sends_encoded(const peerc_transceiver *t, int32_t codec)
+{
+    return t->send_track && t->send_track->source == PEERC_TRACK_SOURCE_ENCODED &&
+           t->send_track->codec == codec;
+}
+
+static gboolean h264_mode1(const peerc_sdp_codec *c)
+{
+    peerc_rtp_h264_fmtp f;
+    return c->name && g_ascii_strcasecmp(c->name, "H264") == 0 && c->rtx_apt < 0 &&
+           peerc__rtp_h264_fmtp_parse(c->fmtp ? c->fmtp : "", &f) == PEERC_OK &&
+           f.packetization_mode == 1;
+}
+
+/* A copy of c (with its rtx, from set) at the front of out. */
+static void prepend_codec(peerc_sdp_codec_set *out, const peerc_sdp_codec *c,
+                          const peerc_sdp_codec *rtx, const char *const *fb, size_t n_fb)
+{
+    peerc_sdp_codec_set tmp = {0};
+    const peerc_sdp_codec *both[2] = {c, rtx};
+    tmp.items = g_new0(peerc_sdp_codec, out->count + 2);
+    for (size_t k = 0; k < 2 && both[k]; k++) {
+        peerc_sdp_codec *o = &tmp.items[tmp.count++];
+        *o = *both[k];
+        o->name = strdup(both[k]->name);
+        o->fmtp = both[k]->fmtp ? strdup(both[k]->fmtp) : NULL;
+        memset(&o->rtcp_fb, 0, sizeof o->rtcp_fb);
+        for (size_t j = 0; k == 0 && j < n_fb; j++)
+            peerc__sdp_strv_add(&o->rtcp_fb, fb[j]);
+    }
+    memcpy(tmp.items + tmp.count, out->items, out->count * sizeof *out->items);
+    tmp.count += out->count;
+    tmp.cap = tmp.count;
+    free(out->items);
+    *out = tmp;
+}
+
+/* Our offer for an ENCODED H.264 track puts H.264 first. */
+static void offer_h264_first(peerc_sdp_codec_set *codecs)
+{
+    peerc_sdp_codec c = {.pt = H264_PT, .name = "H264", .clock_rate = 90000, .channels = 1,
+                         .fmtp = H264_FMTP, .rtx_apt = -1, .rtx_pt = H264_RTX_PT};
+    peerc_sdp_codec rtx = {.pt = H264_RTX_PT, .name = "rtx", .clock_rate = 90000, .channels = 1,
+                           .fmtp = "apt=102", .rtx_apt = H264_PT, .rtx_pt = -1};
+    prepend_codec(codecs, &c, &rtx, h264_fb, G_N_ELEMENTS(h264_fb));
+}
+
+/* Answering for an ENCODED H.264 track: the offered H.264 that matches ours
+ * (RFC 6184 8.1: same packetization-mode and profile), first. */
+static void answer_h264_first(const peerc_sdp_codec_set *offered, peerc_sdp_codec_set *codecs)
+{
+    for (size_t i = 0; i < offered->count; i++) {
+        const peerc_sdp_codec *c = &offered->items[i];
+        const peerc_sdp_codec *rtx = NULL;
+        if (!h264_mode1(c) || peerc__rtp_h264_fmtp_match(c->fmtp, H264_FMTP, NULL) != 1)
+            continue;
+        for (size_t j = 0; j < offered->count; j++)
+            if (offered->items[j].rtx_apt == c->pt)
+                rtx = &offered->items[j];
+        prepend_codec(codecs, c, rtx, h264_fb, G_N_ELEMENTS(h264_fb));
+        return;
+    }
 }
 
 /* ------------------------------------------------------ section builder */
@@ -302,6 +376,8 @@ static void offer_media(sections *s, peerc_pc *pc, peerc_transceiver *t)
     } else {
         peerc__sdp_local_codecs(kind_name(t->kind), codecs);
         peerc__sdp_local_extmaps(kind_name(t->kind), maps);
+        if (sends_encoded(t, PEERC_VIDEO_CODEC_H264))
+            offer_h264_first(codecs);
     }
     strip_unsupported(codecs, maps);
     add_media(s, pc, t, codecs, maps, t->direction, NULL);
@@ -429,6 +505,8 @@ static int answer_media(sections *s, peerc_pc *pc, const peerc_sdp *offer, size_
     }
     strip_unsupported(codecs, maps);
     strip_vp9_profiles(codecs);
+    if (sends_encoded(t, PEERC_VIDEO_CODEC_H264))
+        answer_h264_first(&rm.mc.codecs, codecs);
     decline_clashing_extmaps(pc, t->mid, maps, used_ids);
     if (codecs->count == 0) {
         /* RFC 3264 6: nothing in common rejects this m-line only. */
@@ -629,6 +707,8 @@ static int video_codec_of(const peerc_sdp_codec *c)
 {
     if (!c->name || c->rtx_apt >= 0)
         return -1;
+    if (h264_mode1(c))
+        return PEERC_MEDIA_CODEC_H264;
     if (g_ascii_strcasecmp(c->name, "VP8") == 0)
         return PEERC_MEDIA_CODEC_DEFAULT;
     if (g_ascii_strcasecmp(c->name, "VP9") == 0 && vp9_profile0(c))
@@ -641,10 +721,14 @@ static int video_codec_of(const peerc_sdp_codec *c)
 static const peerc_sdp_codec *primary_video(const peerc_sdp_codec_set *set,
                                             const peerc_transceiver *t, int *codec)
 {
-    gboolean encoded = t->send_track && t->send_track->source == PEERC_TRACK_SOURCE_ENCODED;
+    int want = -1; /* ENCODED tracks can only send their own codec */
+    if (sends_encoded(t, PEERC_VIDEO_CODEC_VP8))
+        want = PEERC_MEDIA_CODEC_DEFAULT;
+    else if (sends_encoded(t, PEERC_VIDEO_CODEC_H264))
+        want = PEERC_MEDIA_CODEC_H264;
     for (size_t i = 0; i < set->count; i++) {
         int k = video_codec_of(&set->items[i]);
-        if (k < 0 || (encoded && k != PEERC_MEDIA_CODEC_DEFAULT))
+        if (k < 0 || (want >= 0 && k != want) || (want < 0 && k == PEERC_MEDIA_CODEC_H264))
             continue;
         *codec = k;
         return &set->items[i];

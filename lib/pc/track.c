@@ -252,7 +252,11 @@ int peerc_track_push_encoded(peerc_track *t, const peerc_encoded_frame *f)
     for (guint i = 0; i < t->attached->len; i++) {
         peerc_transceiver *tr = g_ptr_array_index(t->attached, i);
         if (tr->sender)
-            peerc__rtp_sender_push_encoded(tr->sender, PEERC_MEDIA_CODEC_DEFAULT, &e);
+            peerc__rtp_sender_push_encoded(tr->sender,
+                                           t->codec == PEERC_VIDEO_CODEC_H264
+                                               ? PEERC_MEDIA_CODEC_H264
+                                               : PEERC_MEDIA_CODEC_DEFAULT,
+                                           &e);
     }
     pthread_mutex_unlock(&t->push_lock);
     return PEERC_OK;
@@ -397,9 +401,10 @@ int peerc_track_new(const peerc_track_options *o, peerc_track **out)
     /* fields past the caller's size keep their defaults */
     t->codec = o->size > offsetof(peerc_track_options, codec) ? o->codec : PEERC_VIDEO_CODEC_VP8;
     if (o->source == PEERC_TRACK_SOURCE_ENCODED &&
-        (o->kind != PEERC_MEDIA_KIND_VIDEO || t->codec != PEERC_VIDEO_CODEC_VP8)) {
+        (o->kind != PEERC_MEDIA_KIND_VIDEO ||
+         (t->codec != PEERC_VIDEO_CODEC_VP8 && t->codec != PEERC_VIDEO_CODEC_H264))) {
         peerc__track_unref(t);
-        return track_fail(PEERC_E_NOT_SUPPORTED, "encoded tracks carry VP8 video");
+        return track_fail(PEERC_E_NOT_SUPPORTED, "encoded tracks carry VP8 or H.264 video");
     }
     if (o->source != PEERC_TRACK_SOURCE_PUSH && o->source != PEERC_TRACK_SOURCE_ENCODED) {
         rc = start_source(t, o);

@@ -329,6 +329,141 @@ static void test_encoded(peerc_ctx *ctx)
     peerc__testsrc_video_free(pattern);
 }
 
+/* ---------------------------------------------------------------- H.264 */
+
+static int h264_frames, h264_keyframes, h264_backwards, h264_bad;
+static int h264_last = -1;
+static int h264_kf_wanted;
+
+/* A synthetic access unit: [SPS PPS] then an IDR or non-IDR slice whose
+ * first two payload bytes carry the frame number (no decoder is involved:
+ * peerc passes H.264 through). */
+static size_t make_au(uint8_t *au, int number, int key)
+{
+    static const uint8_t sps[] = {0, 0, 0, 1, 0x67, 0x42, 0xe0, 0x1f, 0x8d, 0x68, 0x0a};
+    static const uint8_t pps[] = {0, 0, 0, 1, 0x68, 0xce, 0x3c, 0x80};
+    size_t n = 0, slice = key ? 6000 : 700;
+    if (key) {
+        memcpy(au + n, sps, sizeof sps), n += sizeof sps;
+        memcpy(au + n, pps, sizeof pps), n += sizeof pps;
+    }
+    au[n++] = 0, au[n++] = 0, au[n++] = 0, au[n++] = 1;
+    au[n++] = key ? 0x65 : 0x41;
+    au[n++] = (uint8_t)(0x80 | (number >> 7)); /* never 0: no start-code look-alikes */
+    au[n++] = (uint8_t)(0x80 | (number & 0x7f));
+    memset(au + n, 0x55, slice);
+    return n + slice;
+}
+
+/* The frame number of a received access unit, or -1. */
+static int read_au(const uint8_t *d, size_t len, int *key)
+{
+    for (size_t i = 0; i + 7 <= len; i++) {
+        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1 && ((d[i + 3] & 0x1f) == 5 ||
+                                                              (d[i + 3] & 0x1f) == 1)) {
+            *key = (d[i + 3] & 0x1f) == 5;
+            return ((d[i + 4] & 0x7f) << 7) | (d[i + 5] & 0x7f);
+        }
+    }
+    return -1;
+}
+
+static void sink_h264(peerc_track *track, const peerc_encoded_frame *f, void *ud)
+{
+    int key = 0, n = read_au(f->data, f->len, &key);
+    (void)track, (void)ud;
+    pthread_mutex_lock(&h_lock);
+    if (f->codec != PEERC_VIDEO_CODEC_H264 || n < 0 || key != (f->keyframe != 0)) {
+        h264_bad++;
+    } else {
+        h264_frames++;
+        h264_keyframes += key;
+        h264_backwards += n <= h264_last;
+        h264_last = n;
+    }
+    pthread_mutex_unlock(&h_lock);
+}
+
+static void on_track_h264(h_side *s, peerc_transceiver *t, peerc_track *track,
+                          const char *const *streams, size_t n)
+{
+    peerc_track_sink sink;
+    (void)s, (void)t, (void)streams, (void)n;
+    peerc_track_sink_init(&sink);
+    sink.encoded_frame = sink_h264;
+    peerc_track_set_sink(track, &sink, NULL);
+}
+
+static void h264_keyframe_requested(peerc_track *track, void *ud)
+{
+    (void)track, (void)ud;
+    pthread_mutex_lock(&h_lock);
+    h264_kf_wanted = 1;
+    pthread_mutex_unlock(&h_lock);
+}
+
+static int h264_got(void *arg)
+{
+    return h264_frames >= *(int *)arg;
+}
+
+/* Hardware-encoder style H.264 both ways: offered first for ENCODED H.264
+ * tracks, packetized per RFC 6184 (STAP-A, FU-A), reassembled into Annex B
+ * access units for the receiver's encoded_frame sink. */
+static void test_h264(peerc_ctx *ctx)
+{
+    h_side a, b;
+    peerc_track_options o;
+    peerc_track_sink sink;
+    peerc_track *ta = NULL, *tb = NULL;
+    peerc_transceiver *at = NULL;
+    peerc_rtp_stats st;
+    static uint8_t au[8000];
+    int want = 40;
+
+    pair_up(ctx, &a, &b);
+    a.on_track = NULL; /* the sink records what B receives */
+    b.on_track = on_track_h264;
+    peerc_track_options_init(&o, PEERC_MEDIA_KIND_VIDEO);
+    o.source = PEERC_TRACK_SOURCE_ENCODED;
+    o.codec = PEERC_VIDEO_CODEC_H264;
+    ok(peerc_track_new(&o, &ta) == PEERC_OK && peerc_track_new(&o, &tb) == PEERC_OK,
+       "encoded H.264 tracks");
+    peerc_track_sink_init(&sink);
+    sink.keyframe_requested = h264_keyframe_requested;
+    peerc_track_set_sink(ta, &sink, NULL);
+    ok(peerc_pc_add_track(b.pc, tb, NULL, 0, NULL) == PEERC_OK, "B adds its H.264 track");
+    ok(peerc_pc_add_track(a.pc, ta, NULL, 0, &at) == PEERC_OK, "A adds its H.264 track");
+    for (int i = 0; i < 200 && !h_wait(h264_got, &want, 0); i++) {
+        int key;
+        peerc_encoded_frame f = {sizeof f, PEERC_VIDEO_CODEC_H264};
+        pthread_mutex_lock(&h_lock);
+        key = i % 60 == 0 || h264_kf_wanted;
+        h264_kf_wanted = 0;
+        pthread_mutex_unlock(&h_lock);
+        f.data = au;
+        f.len = make_au(au, i, key);
+        f.keyframe = key;
+        f.timestamp_us = (int64_t)i * 33333;
+        if (peerc_track_push_encoded(ta, &f) != PEERC_OK)
+            diag("push_encoded: %s", peerc_track_last_error());
+        usleep(33000);
+    }
+    ok(h_wait(h264_got, &want, 5000), "B received %d H.264 access units", want);
+    pthread_mutex_lock(&h_lock);
+    ok(h264_bad == 0, "each is a well-formed Annex B access unit with the right keyframe flag");
+    ok(h264_backwards == 0, "in order");
+    ok(h264_keyframes >= 1, "an IDR among them (%d)", h264_keyframes);
+    pthread_mutex_unlock(&h_lock);
+    peerc_rtp_stats_init(&st);
+    peerc_transceiver_get_stats(at, &st);
+    is_str(st.codec, "video/H264", "negotiated codec");
+    h_side_free(&a);
+    h_side_free(&b);
+    peerc_track_free(ta);
+    peerc_track_free(tb);
+}
+
 /* ------------------------------------------------- answerer renegotiates */
 
 static void test_direction_from_answerer(peerc_ctx *ctx)
@@ -576,6 +711,7 @@ int main(void)
     test_direction_from_answerer(ctx);
     test_g711_peer(ctx);
     test_vp9_peer(ctx);
+    test_h264(ctx);
     test_no_common_video_codec(ctx);
     test_devices_and_misuse(ctx);
     peerc_ctx_free(ctx);
