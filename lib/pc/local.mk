@@ -11,4 +11,6 @@ libpeerc_internal_la_SOURCES += \
 	lib/pc/track.c \
 	lib/pc/transceiver.c \
 	lib/pc/negotiation.c \
+	lib/pc/codec-choice.c \
+	lib/pc/media-apply.c \
 	lib/pc/media-transport.c

@@ -117,10 +117,36 @@ void peerc__pc_transceivers_free(peerc_pc *pc);
 /* close: stop senders, detach tracks, end remote tracks. */
 void peerc__pc_transceivers_close(peerc_pc *pc);
 
-/* ---- negotiation.c (offer/answer content and what applying them means) */
+const char *peerc__media_kind_sdp_name(peerc_media_kind kind);
+int peerc__media_kind_from_sdp_name(const char *s); /* 0 when neither */
+peerc_transceiver *peerc__pc_transceiver_by_mid(const peerc_pc *pc, const char *mid);
+
+/* ---- codec-choice.c */
+/* What we cannot act on yet (transport-cc) leaves offers and answers. */
+void peerc__pc_strip_unsupported(peerc_sdp_codec_set *codecs, peerc_sdp_extmaps *x);
+/* VP9 profiles other than 0, with their rtx entries. */
+void peerc__pc_strip_vp9_profiles(peerc_sdp_codec_set *set);
+/* ENCODED H.264 tracks: H.264 first in offers / the matching offered one
+ * first in answers (RFC 6184 8.1). */
+void peerc__pc_offer_h264_first(peerc_sdp_codec_set *codecs);
+void peerc__pc_answer_h264_first(const peerc_sdp_codec_set *offered, peerc_sdp_codec_set *codecs);
+gboolean peerc__pc_sends_encoded(const peerc_transceiver *t, int32_t codec);
+int peerc__pc_copy_codecs(const peerc_sdp_codec_set *from, peerc_sdp_codec_set *to);
+void peerc__pc_copy_extmaps(const peerc_sdp_extmaps *from, peerc_sdp_extmaps *to);
+/* Drop extensions whose id already means another URI in the BUNDLE group
+ * (used: id -> uri of what was answered so far). */
+void peerc__pc_decline_clashing_extmaps(peerc_pc *pc, const char *mid, peerc_sdp_extmaps *maps,
+                                        GHashTable *used);
+/* The codec t sends and expects from a negotiated set (*codec:
+ * PEERC_MEDIA_CODEC_*), or NULL when none is usable. */
+const peerc_sdp_codec *peerc__pc_primary_codec(const peerc_sdp_codec_set *set,
+                                               const peerc_transceiver *t, int *codec);
+
+/* ---- negotiation.c (offer/answer content) */
 int peerc__pc_build_offer(peerc_pc *pc, peerc_sdp **out, char *err, size_t errlen);
 int peerc__pc_build_answer(peerc_pc *pc, const char *setup, peerc_sdp **out, char *err,
                            size_t errlen);
+/* ---- media-apply.c (what applying descriptions means for transceivers) */
 /* SRD(offer/answer): associate m-lines with transceivers (creating them for
  * new remote media), remember remote SSRCs/streams.  Validates first and
  * changes nothing on error. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "sdp/media.h"
 
 #define ERR(call) (call)->err, sizeof (call)->err
 
@@ -31,6 +32,39 @@ peerc_direction peerc__direction_make(gboolean send, gboolean recv)
     if (send)
         return PEERC_DIRECTION_SENDONLY;
     return recv ? PEERC_DIRECTION_RECVONLY : PEERC_DIRECTION_INACTIVE;
+}
+
+/* "audio"/"video", as m= lines name them. */
+const char *peerc__media_kind_sdp_name(peerc_media_kind k)
+{
+    return k == PEERC_MEDIA_KIND_AUDIO ? "audio" : "video";
+}
+
+int peerc__media_kind_from_sdp_name(const char *s)
+{
+    if (strcmp(s, "audio") == 0)
+        return PEERC_MEDIA_KIND_AUDIO;
+    if (strcmp(s, "video") == 0)
+        return PEERC_MEDIA_KIND_VIDEO;
+    return 0;
+}
+
+peerc_transceiver *peerc__pc_transceiver_by_mid(const peerc_pc *pc, const char *mid)
+{
+    for (guint i = 0; mid && i < pc->transceivers->len; i++) {
+        peerc_transceiver *t = g_ptr_array_index(pc->transceivers, i);
+        if (t->mid && strcmp(t->mid, mid) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+gboolean peerc__pc_sdp_has_media(const peerc_sdp *sdp)
+{
+    for (size_t i = 0; sdp && i < sdp->n_media; i++)
+        if (peerc__sdp_media_is_rtp(sdp->media[i]))
+            return TRUE;
+    return FALSE;
 }
 
 /* RTP SSRCs are random (RFC 3550 8.1) and never 0, which means "none" here. */
