@@ -92,7 +92,7 @@ class TrackOptions(ctypes.Structure):  # what a binding declares from media.h
                 ("id", ctypes.c_char_p), ("width", ctypes.c_uint32),
                 ("height", ctypes.c_uint32), ("fps", ctypes.c_uint32),
                 ("tone_hz", ctypes.c_double), ("channels", ctypes.c_uint32),
-                ("device", ctypes.c_char_p)]
+                ("device", ctypes.c_char_p), ("codec", ctypes.c_int32)]
 
 
 opts = TrackOptions()
