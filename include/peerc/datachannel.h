@@ -67,7 +67,12 @@ typedef struct peerc_dc_options {
     void *user_data;
 } peerc_dc_options;
 
-PEERC_API int peerc_dc_options_init(peerc_dc_options *options);
+PEERC_API int peerc_dc_options_init_sized(peerc_dc_options *options, size_t size);
+/* Sized with this header's struct; bindings call _sized with theirs. */
+static inline int peerc_dc_options_init(peerc_dc_options *options)
+{
+    return peerc_dc_options_init_sized(options, sizeof *options);
+}
 
 /*
  * createDataChannel.  label is UTF-8 (may be ""), at most 65535 bytes;
@@ -96,7 +101,12 @@ struct peerc_dc_callbacks {
     void (*buffered_amount_low)(peerc_dc *dc, void *user_data);
 };
 
-PEERC_API int peerc_dc_callbacks_init(peerc_dc_callbacks *callbacks);
+PEERC_API int peerc_dc_callbacks_init_sized(peerc_dc_callbacks *callbacks, size_t size);
+/* Sized with this header's struct; bindings call _sized with theirs. */
+static inline int peerc_dc_callbacks_init(peerc_dc_callbacks *callbacks)
+{
+    return peerc_dc_callbacks_init_sized(callbacks, sizeof *callbacks);
+}
 
 /* Install or replace handlers (copied) and the user_data they receive.
  * Inside the pc's data_channel callback this sees every event of a remote

@@ -137,7 +137,12 @@ typedef struct peerc_track_options {
 } peerc_track_options;
 
 /* Defaults for kind.  Errors: PEERC_E_INVALID_ARGUMENT. */
-PEERC_API int peerc_track_options_init(peerc_track_options *options, peerc_media_kind kind);
+PEERC_API int peerc_track_options_init_sized(peerc_track_options *options, size_t size, peerc_media_kind kind);
+/* Sized with this header's struct; bindings call _sized with theirs. */
+static inline int peerc_track_options_init(peerc_track_options *options, peerc_media_kind kind)
+{
+    return peerc_track_options_init_sized(options, sizeof *options, kind);
+}
 
 /*
  * Create a local track (getUserMedia).  A built-in source starts producing
@@ -197,7 +202,12 @@ typedef struct peerc_track_sink {
     void (*keyframe_requested)(peerc_track *track, void *user_data);
 } peerc_track_sink;
 
-PEERC_API int peerc_track_sink_init(peerc_track_sink *sink);
+PEERC_API int peerc_track_sink_init_sized(peerc_track_sink *sink, size_t size);
+/* Sized with this header's struct; bindings call _sized with theirs. */
+static inline int peerc_track_sink_init(peerc_track_sink *sink)
+{
+    return peerc_track_sink_init_sized(sink, sizeof *sink);
+}
 
 /* Install (or with NULL remove) the sink.  For a remote video track a
  * keyframe is requested so the first picture comes quickly.  After it
@@ -279,7 +289,12 @@ typedef struct peerc_rtp_stats {
     double frames_per_second; /* decoded, over the last second */
 } peerc_rtp_stats;
 
-PEERC_API int peerc_rtp_stats_init(peerc_rtp_stats *stats);
+PEERC_API int peerc_rtp_stats_init_sized(peerc_rtp_stats *stats, size_t size);
+/* Sized with this header's struct; bindings call _sized with theirs. */
+static inline int peerc_rtp_stats_init(peerc_rtp_stats *stats)
+{
+    return peerc_rtp_stats_init_sized(stats, sizeof *stats);
+}
 PEERC_API int peerc_transceiver_get_stats(peerc_transceiver *transceiver, peerc_rtp_stats *stats);
 
 #ifdef __cplusplus

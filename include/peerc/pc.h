@@ -172,7 +172,12 @@ typedef struct peerc_pc_config {
 } peerc_pc_config;
 
 /* Set size and defaults.  Errors: PEERC_E_INVALID_ARGUMENT. */
-PEERC_API int peerc_pc_config_init(peerc_pc_config *config);
+PEERC_API int peerc_pc_config_init_sized(peerc_pc_config *config, size_t size);
+/* Sized with this header's struct; bindings call _sized with theirs. */
+static inline int peerc_pc_config_init(peerc_pc_config *config)
+{
+    return peerc_pc_config_init_sized(config, sizeof *config);
+}
 
 /* ------------------------------------------------------------- callbacks */
 
@@ -222,7 +227,12 @@ typedef struct peerc_pc_callbacks {
 } peerc_pc_callbacks;
 
 /* Set size and clear every member.  Errors: PEERC_E_INVALID_ARGUMENT. */
-PEERC_API int peerc_pc_callbacks_init(peerc_pc_callbacks *callbacks);
+PEERC_API int peerc_pc_callbacks_init_sized(peerc_pc_callbacks *callbacks, size_t size);
+/* Sized with this header's struct; bindings call _sized with theirs. */
+static inline int peerc_pc_callbacks_init(peerc_pc_callbacks *callbacks)
+{
+    return peerc_pc_callbacks_init_sized(callbacks, sizeof *callbacks);
+}
 
 /* ------------------------------------------------------------- lifecycle */
 
@@ -263,7 +273,12 @@ typedef struct peerc_offer_options {
     int32_t ice_restart; /* new ICE credentials; default 0 */
 } peerc_offer_options;
 
-PEERC_API int peerc_offer_options_init(peerc_offer_options *options);
+PEERC_API int peerc_offer_options_init_sized(peerc_offer_options *options, size_t size);
+/* Sized with this header's struct; bindings call _sized with theirs. */
+static inline int peerc_offer_options_init(peerc_offer_options *options)
+{
+    return peerc_offer_options_init_sized(options, sizeof *options);
+}
 
 /*
  * createOffer: *sdp_out receives the offer, to be released with
@@ -399,7 +414,12 @@ typedef struct peerc_transport_stats {
     uint64_t messages_received;
 } peerc_transport_stats;
 
-PEERC_API int peerc_transport_stats_init(peerc_transport_stats *stats);
+PEERC_API int peerc_transport_stats_init_sized(peerc_transport_stats *stats, size_t size);
+/* Sized with this header's struct; bindings call _sized with theirs. */
+static inline int peerc_transport_stats_init(peerc_transport_stats *stats)
+{
+    return peerc_transport_stats_init_sized(stats, sizeof *stats);
+}
 
 /* Errors: PEERC_E_INVALID_ARGUMENT (NULL, size too small). */
 PEERC_API int peerc_pc_get_transport_stats(peerc_pc *pc, peerc_transport_stats *stats);

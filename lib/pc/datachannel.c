@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/sized.h"
 #include "datachannel/manager.h"
 
 struct peerc_dc {
@@ -319,26 +320,24 @@ void peerc__pc_channels_detach(peerc_pc *pc)
 
 /* ------------------------------------------------------- public calls */
 
-int peerc_dc_options_init(peerc_dc_options *options)
+int peerc_dc_options_init_sized(peerc_dc_options *options, size_t size)
 {
-    if (!options)
-        return PEERC_E_INVALID_ARGUMENT;
-    memset(options, 0, sizeof *options);
-    options->size = sizeof *options;
-    options->ordered = 1;
-    options->max_packet_life_time = -1;
-    options->max_retransmits = -1;
-    options->id = -1;
-    return PEERC_OK;
+    peerc_dc_options d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    d.ordered = 1;
+    d.max_packet_life_time = -1;
+    d.max_retransmits = -1;
+    d.id = -1;
+    return peerc__init_sized(options, size, &d, sizeof d);
 }
 
-int peerc_dc_callbacks_init(peerc_dc_callbacks *callbacks)
+int peerc_dc_callbacks_init_sized(peerc_dc_callbacks *callbacks, size_t size)
 {
-    if (!callbacks)
-        return PEERC_E_INVALID_ARGUMENT;
-    memset(callbacks, 0, sizeof *callbacks);
-    callbacks->size = sizeof *callbacks;
-    return PEERC_OK;
+    peerc_dc_callbacks d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    return peerc__init_sized(callbacks, size, &d, sizeof d);
 }
 
 static void install_callbacks(peerc_dc *dc, const peerc_dc_callbacks *cbs, void *user_data);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/sized.h"
 #include "dtls/cert.h"
 #include "pc/media_internal.h"
 
@@ -130,35 +131,32 @@ void peerc__pc_leave(peerc_pc *pc)
 
 /* ------------------------------------------------------------- lifecycle */
 
-int peerc_pc_config_init(peerc_pc_config *config)
+int peerc_pc_config_init_sized(peerc_pc_config *config, size_t size)
 {
-    if (!config)
-        return PEERC_E_INVALID_ARGUMENT;
-    memset(config, 0, sizeof *config);
-    config->size = sizeof *config;
-    config->enable_ipv6 = 1;
-    config->enable_ice_tcp = 1;
-    config->enable_ice_udp = 1;
-    config->max_message_size = 262144;
-    return PEERC_OK;
+    peerc_pc_config d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    d.enable_ipv6 = 1;
+    d.enable_ice_tcp = 1;
+    d.enable_ice_udp = 1;
+    d.max_message_size = 262144;
+    return peerc__init_sized(config, size, &d, sizeof d);
 }
 
-int peerc_pc_callbacks_init(peerc_pc_callbacks *callbacks)
+int peerc_pc_callbacks_init_sized(peerc_pc_callbacks *callbacks, size_t size)
 {
-    if (!callbacks)
-        return PEERC_E_INVALID_ARGUMENT;
-    memset(callbacks, 0, sizeof *callbacks);
-    callbacks->size = sizeof *callbacks;
-    return PEERC_OK;
+    peerc_pc_callbacks d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    return peerc__init_sized(callbacks, size, &d, sizeof d);
 }
 
-int peerc_offer_options_init(peerc_offer_options *options)
+int peerc_offer_options_init_sized(peerc_offer_options *options, size_t size)
 {
-    if (!options)
-        return PEERC_E_INVALID_ARGUMENT;
-    memset(options, 0, sizeof *options);
-    options->size = sizeof *options;
-    return PEERC_OK;
+    peerc_offer_options d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    return peerc__init_sized(options, size, &d, sizeof d);
 }
 
 /* Copy the caller's struct honouring its size: fields it does not know
@@ -481,15 +479,14 @@ int peerc_pc_restart_ice(peerc_pc *pc)
     return run_checked(pc, &call);
 }
 
-int peerc_transport_stats_init(peerc_transport_stats *stats)
+int peerc_transport_stats_init_sized(peerc_transport_stats *stats, size_t size)
 {
-    if (!stats)
-        return PEERC_E_INVALID_ARGUMENT;
-    memset(stats, 0, sizeof *stats);
-    stats->size = sizeof *stats;
-    stats->rtt_ms = -1;
-    stats->sctp_rtt_ms = -1;
-    return PEERC_OK;
+    peerc_transport_stats d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    d.rtt_ms = -1;
+    d.sctp_rtt_ms = -1;
+    return peerc__init_sized(stats, size, &d, sizeof d);
 }
 
 static int stats_on_worker(pc_call *call)

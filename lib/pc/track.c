@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/sized.h"
 #include "media/source.h"
 
 static __thread char track_error[PEERC_ERRBUF_SIZE];
@@ -128,20 +129,23 @@ peerc_track *peerc__track_new_remote(peerc_media_kind kind, const char *id, peer
     return t;
 }
 
-int peerc_track_options_init(peerc_track_options *o, peerc_media_kind kind)
+int peerc_track_options_init_sized(peerc_track_options *o, size_t size, peerc_media_kind kind)
 {
-    if (!o || (kind != PEERC_MEDIA_KIND_AUDIO && kind != PEERC_MEDIA_KIND_VIDEO))
-        return track_fail(PEERC_E_INVALID_ARGUMENT, "options NULL or unknown kind");
-    memset(o, 0, sizeof *o);
-    o->size = sizeof *o;
-    o->kind = kind;
-    o->source = PEERC_TRACK_SOURCE_PUSH;
-    o->width = 640;
-    o->height = 480;
-    o->fps = 30;
-    o->tone_hz = 440;
-    o->channels = 1;
-    o->codec = PEERC_VIDEO_CODEC_VP8;
+    peerc_track_options d;
+    if (kind != PEERC_MEDIA_KIND_AUDIO && kind != PEERC_MEDIA_KIND_VIDEO)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "unknown kind %d", (int)kind);
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    d.kind = kind;
+    d.source = PEERC_TRACK_SOURCE_PUSH;
+    d.width = 640;
+    d.height = 480;
+    d.fps = 30;
+    d.tone_hz = 440;
+    d.channels = 1;
+    d.codec = PEERC_VIDEO_CODEC_VP8;
+    if (peerc__init_sized(o, size, &d, sizeof d) < 0)
+        return track_fail(PEERC_E_INVALID_ARGUMENT, "options NULL or size too small");
     return PEERC_OK;
 }
 
@@ -470,13 +474,12 @@ int peerc_track_is_remote(const peerc_track *t)
 
 /* ----------------------------------------------------------------- sinks */
 
-int peerc_track_sink_init(peerc_track_sink *sink)
+int peerc_track_sink_init_sized(peerc_track_sink *sink, size_t size)
 {
-    if (!sink)
-        return PEERC_E_INVALID_ARGUMENT;
-    memset(sink, 0, sizeof *sink);
-    sink->size = sizeof *sink;
-    return PEERC_OK;
+    peerc_track_sink d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    return peerc__init_sized(sink, size, &d, sizeof d);
 }
 
 static void request_keyframe_task(void *arg)

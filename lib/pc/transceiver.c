@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/sized.h"
 #include "sdp/media.h"
 
 #define ERR(call) (call)->err, sizeof (call)->err
@@ -502,14 +503,13 @@ peerc_track *peerc_transceiver_receiver_track(peerc_transceiver *t)
 
 /* ----------------------------------------------------------------- stats */
 
-int peerc_rtp_stats_init(peerc_rtp_stats *s)
+int peerc_rtp_stats_init_sized(peerc_rtp_stats *s, size_t size)
 {
-    if (!s)
-        return PEERC_E_INVALID_ARGUMENT;
-    memset(s, 0, sizeof *s);
-    s->size = sizeof *s;
-    s->round_trip_time_s = -1;
-    return PEERC_OK;
+    peerc_rtp_stats d;
+    memset(&d, 0, sizeof d);
+    d.size = sizeof d;
+    d.round_trip_time_s = -1;
+    return peerc__init_sized(s, size, &d, sizeof d);
 }
 
 static void fill_send_stats(peerc_transceiver *t, peerc_rtp_stats *s)

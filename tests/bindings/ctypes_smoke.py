@@ -66,7 +66,17 @@ lib.peerc_media_kind_to_string.restype = ctypes.c_char_p
 lib.peerc_track_last_error.restype = ctypes.c_char_p
 options = (ctypes.c_uint8 * 512)()  # larger than peerc_track_options: size says how much
 track = ctypes.c_void_p()
-ok(lib.peerc_track_options_init(options, 2) == 0, "track options for video")
+# bindings call the _sized variants with their own struct size: the library
+# never writes past it (an older, shorter struct stays intact)
+ok(lib.peerc_track_options_init_sized(options, ctypes.c_size_t(512), 2) == 0,
+   "track options for video")
+canary = (ctypes.c_uint8 * 64)(*([0xAB] * 64))
+ok(lib.peerc_pc_config_init_sized(canary, ctypes.c_size_t(16)) == 0 and
+   all(b == 0xAB for b in canary[16:]) and
+   ctypes.cast(canary, ctypes.POINTER(ctypes.c_size_t))[0] == 16,
+   "init_sized with an older, 16-byte struct writes 16 bytes and says so")
+ok(lib.peerc_pc_config_init_sized(canary, ctypes.c_size_t(4)) == -1,
+   "a size that cannot hold the size field is refused")
 ok(lib.peerc_track_new(options, ctypes.byref(track)) == 0, "push video track")
 ok(lib.peerc_media_kind_to_string(lib.peerc_track_kind(track)) == b"video", "track kind")
 ok(len(lib.peerc_track_id(track)) == 36, "track id is a UUID: %s" % lib.peerc_track_id(track))
@@ -96,7 +106,7 @@ class TrackOptions(ctypes.Structure):  # what a binding declares from media.h
 
 
 opts = TrackOptions()
-lib.peerc_track_options_init(ctypes.byref(opts), 2)
+lib.peerc_track_options_init_sized(ctypes.byref(opts), ctypes.c_size_t(ctypes.sizeof(opts)), 2)
 ok(opts.size == ctypes.sizeof(TrackOptions) and opts.width == 640 and opts.fps == 30,
    "the struct layout matches the header (defaults 640x480@30)")
 opts.source = 3  # PEERC_TRACK_SOURCE_CAMERA
