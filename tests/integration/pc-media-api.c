@@ -702,6 +702,46 @@ static void test_devices_and_misuse(peerc_ctx *ctx)
     peerc_track_free(t);
 }
 
+/* Media sections a peer should not send: clear errors, state unchanged. */
+static void test_bad_media_offers(peerc_ctx *ctx)
+{
+    h_side a, b;
+    peerc_track *t = builtin(PEERC_MEDIA_KIND_AUDIO, 440);
+    char *offer = NULL, *bad;
+    pair_up(ctx, &a, &b);
+    a.auto_negotiate = 0;
+    peerc_pc_add_track(a.pc, t, NULL, 0, NULL);
+    ok(peerc_pc_create_offer(a.pc, NULL, &offer) == PEERC_OK, "an audio offer");
+    {
+        static const char *const cases[][3] = {
+            {"a=rtcp-mux\r\n", "", "rtcp-mux"},
+            {"a=ssrc:", "a=ssrc-group:FID x\r\na=ssrc:", "ssrc-group"},
+            {"a=mid:", "a=x-mid:", "mid"},
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+            int rc;
+            bad = replace_all(offer, cases[i][0], cases[i][1]);
+            rc = peerc_pc_set_remote_description(b.pc, PEERC_SDP_OFFER, bad);
+            ok(rc == PEERC_E_OPERATION || rc == PEERC_E_SYNTAX, "bad %s refused: %s (%s)",
+               cases[i][2], peerc_error_name(rc), peerc_pc_last_error(b.pc));
+            ok(strstr(peerc_pc_last_error(b.pc), cases[i][2]) != NULL, "the message names it");
+            free(bad);
+        }
+    }
+    ok(peerc_pc_signaling_state(b.pc) == PEERC_SIGNALING_STABLE, "B is still stable");
+    {
+        size_t n = 9;
+        ok(peerc_pc_get_transceivers(b.pc, NULL, 0, &n) == PEERC_OK && n == 0,
+           "and has no transceiver from the refused offers");
+    }
+    ok(peerc_pc_set_remote_description(b.pc, PEERC_SDP_OFFER, offer) == PEERC_OK,
+       "the unmodified offer is accepted");
+    peerc_free(offer);
+    h_side_free(&a);
+    h_side_free(&b);
+    peerc_track_free(t);
+}
+
 int main(void)
 {
     peerc_ctx *ctx = NULL;
@@ -714,6 +754,7 @@ int main(void)
     test_h264(ctx);
     test_no_common_video_codec(ctx);
     test_devices_and_misuse(ctx);
+    test_bad_media_offers(ctx);
     peerc_ctx_free(ctx);
     return done_testing();
 }
