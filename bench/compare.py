@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turn the JSON lines of bench/run's runs into a table and a JSON summary.
 
-    compare.py RAW_DIR OUT_JSON [key=value ...]
+    compare.py RAW_DIR OUT_JSON [key=value ...]           data channels
+    compare.py --media RAW_DIR OUT_JSON [key=value ...]   media call
 
 RAW_DIR holds STACK.ROUND.jsonl (stdout of one run) and STACK.ROUND.log
 (its stderr: first line names the stack's version; "# udp_rcvbuf_errors N"
@@ -13,6 +14,11 @@ Each figure is the median over the rounds that completed; a round that
 stalled or timed out contributes no figure and is counted in the cell.
 Ratios are peerc / other: above 1 means peerc took longer (ms) or moved
 more (MB/s, messages/s).
+
+With --media, each run is one "media-call" line (bench/media-call.c and
+its ports); the table gives the median of each figure over the rounds that
+completed, and the ratios peerc / other (CPU: below 1 means peerc used
+less).
 """
 
 import datetime
@@ -72,6 +78,7 @@ def load(raw):
             "udp_rcvbuf_errors": int(drops[-1]) if drops else None,
             "exit": int(exit_code[-1]) if exit_code else None,
             "stderr_tail": [l for l in log.splitlines() if l.startswith("# ")][-8:],
+            "log_tail": [l for l in log.splitlines()[1:] if l.strip() and not l.startswith("# ")][-3:],
         })
     return runs, unavailable
 
@@ -254,12 +261,181 @@ def table(summary):
     return "\n".join(out)
 
 
+# ------------------------------------------------------------ media call
+
+MEDIA_STACKS = [("peerc", "peerc"), ("wrtc", "wrtc"), ("wrtc-500k", "wrtc-500k"),
+                ("aiortc", "aiortc")]
+MEDIA_OTHERS = ["wrtc", "wrtc-500k", "aiortc"]
+DIRS = [("a_to_b", "a->b"), ("b_to_a", "b->a")]
+
+
+def media_rows():
+    """(label, getter, format, ratio?) for each row of the media table."""
+    rows = [("process CPU, % of one core", lambda t: t.get("cpu_percent"), "%.1f", True)]
+    for key, arrow in DIRS:
+        rows.append(("video fps decoded %s" % arrow, lambda t, k=key: t[k].get("fps"), "%.1f", True))
+    for key, arrow in DIRS:
+        rows.append(("first frame %s (ms)" % arrow,
+                     lambda t, k=key: t[k].get("first_frame_ms"), "%.0f", True))
+    for key, arrow in DIRS:
+        rows.append(("video sent %s (kbit/s)" % arrow,
+                     lambda t, k=key: t[k].get("video_kbps"), "%.0f", True))
+    for key, arrow in DIRS:
+        rows.append(("audio sent %s (kbit/s)" % arrow,
+                     lambda t, k=key: t[k].get("audio_kbps"), "%.0f", True))
+    for key, arrow in DIRS:
+        rows.append(("audio received %s (s/s)" % arrow,
+                     lambda t, k=key: (t[k].get("audio_s") / t["window_s"]
+                                       if t[k].get("audio_s") is not None and t.get("window_s")
+                                       else None), "%.2f", False))
+    for key, arrow in DIRS:
+        rows.append(("decoded size %s" % arrow, lambda t, k=key: t[k].get("resolution"), "%s", False))
+    rows.append(("video codec", lambda t: t["a_to_b"].get("video_codec") or None, "%s", False))
+    return rows
+
+
+def summarise_media(runs, unavailable, params):
+    metrics = []
+    for label, get, fmt, ratio in media_rows():
+        entry = {"metric": label, "values": {}, "ratios": {}}
+        for stack, _ in MEDIA_STACKS:
+            if stack not in runs:
+                continue
+            vals, incomplete = [], 0
+            for r in runs[stack]:
+                t = next((x for x in r["tests"] if x.get("test") == "media-call"), None)
+                v = None
+                if t and t.get("complete"):
+                    try:
+                        v = get(t)
+                    except (KeyError, TypeError):
+                        v = None
+                if v is None:
+                    incomplete += 1
+                else:
+                    vals.append(v)
+            if vals and all(isinstance(v, (int, float)) for v in vals):
+                med = statistics.median(vals)
+            elif vals:
+                med = max(set(vals), key=vals.count)  # the most frequent text
+            else:
+                med = None
+            entry["values"][stack] = {"median": med, "runs": vals, "incomplete": incomplete}
+        base = entry["values"].get("peerc", {}).get("median")
+        for other in MEDIA_OTHERS:
+            o = entry["values"].get(other, {}).get("median")
+            entry["ratios"][other] = (round(base / o, 3)
+                                      if ratio and isinstance(base, (int, float)) and
+                                      isinstance(o, (int, float)) and base and o else None)
+        entry["format"] = fmt
+        metrics.append(entry)
+
+    stacks = {}
+    for stack, _ in MEDIA_STACKS:
+        if stack in unavailable:
+            stacks[stack] = {"available": False, "error": unavailable[stack]}
+        elif stack in runs:
+            rs = runs[stack]
+            errors = [t.get("error") for r in rs for t in r["tests"] if t.get("error")]
+            if not any(r["tests"] for r in rs):
+                errors.append("no output; stderr ends: " + " | ".join(
+                    l for r in rs for l in r["log_tail"])[:300])
+            stacks[stack] = {
+                "available": True,
+                "version": rs[0]["version"],
+                "rounds": len(rs),
+                "completed": sum(1 for r in rs for t in r["tests"] if t.get("complete")),
+                "errors": errors[:4],
+                "udp_rcvbuf_errors": [r["udp_rcvbuf_errors"] for r in rs],
+                "exit_codes": [r["exit"] for r in rs],
+                "raw": [r["tests"] for r in rs],
+            }
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": machine(),
+        "params": params,
+        "stacks": stacks,
+        "metrics": metrics,
+    }
+
+
+def media_table(summary):
+    present = [(s, h) for s, h in MEDIA_STACKS if s in summary["stacks"]]
+    ratio_cols = [o for o in MEDIA_OTHERS if summary["stacks"].get(o, {}).get("available")]
+    head = ["metric"] + [h for _, h in present] + ["peerc/" + o for o in ratio_cols]
+    lines = []
+    for m in summary["metrics"]:
+        row = [m["metric"]]
+        for s, _ in present:
+            v = m["values"].get(s)
+            if not summary["stacks"][s].get("available"):
+                row.append("n/a")
+            elif not v or v["median"] is None:
+                row.append("failed" if v and v["incomplete"] else "-")
+            else:
+                cell = m["format"] % v["median"]
+                if v["incomplete"]:
+                    cell += " (%d/%d)" % (len(v["runs"]), len(v["runs"]) + v["incomplete"])
+                row.append(cell)
+        for o in ratio_cols:
+            r = m["ratios"].get(o)
+            row.append("%.2f" % r if r is not None else "")
+        lines.append(row)
+    widths = [max(len(str(r[i])) for r in [head] + lines) for i in range(len(head))]
+    out = []
+
+    def emit(r):
+        out.append("  ".join(str(c).ljust(widths[0]) if i == 0 else str(c).rjust(widths[i])
+                             for i, c in enumerate(r)).rstrip())
+    emit(head)
+    emit(["-" * w for w in widths])
+    for r in lines:
+        emit(r)
+    return "\n".join(out)
+
+
+def main_media(raw, out, params):
+    runs, unavailable = load(raw)
+    summary = summarise_media(runs, unavailable, params)
+    summary["table"] = media_table(summary).splitlines()
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=1)
+        f.write("\n")
+    print("\n".join(summary["table"]))
+    notes = []
+    for s, info in summary["stacks"].items():
+        if not info.get("available"):
+            notes.append("%s: not run: %s" % (s, info["error"]))
+            continue
+        if info["completed"] < info["rounds"]:
+            notes.append("%s: %d of %d rounds completed" % (s, info["completed"], info["rounds"]))
+        for e in info["errors"][:2]:
+            notes.append("%s: %s" % (s, e))
+        drops = [d for d in info["udp_rcvbuf_errors"] if d]
+        if drops:
+            notes.append("%s: kernel UDP receive-buffer drops per round: %s"
+                         % (s, info["udp_rcvbuf_errors"]))
+    if notes:
+        print()
+        for n in notes:
+            print("note: " + n)
+    print("\nversions: " + "; ".join("%s %s" % (s, i.get("version", ""))
+                                     for s, i in summary["stacks"].items() if i.get("available")))
+    return 0
+
+
 def main(argv):
+    media = len(argv) > 1 and argv[1] == "--media"
+    if media:
+        argv = argv[:1] + argv[2:]
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
     raw, out = argv[1], argv[2]
     params = dict(a.split("=", 1) for a in argv[3:] if "=" in a)
+    if media:
+        return main_media(raw, out, params)
     runs, unavailable = load(raw)
     summary = summarise(runs, unavailable, params)
     summary["table"] = table(summary).splitlines()
