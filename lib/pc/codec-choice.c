@@ -15,13 +15,6 @@
 #include "rtp/h264.h"
 #include "sdp/media.h"
 
-/* transport-cc needs send-side bandwidth estimation driven by our own
- * feedback; until that exists we neither offer nor accept it, so peers
- * fall back to REMB (which we send) and loss-based control. */
-static const char *const unsupported_fb[] = {"transport-cc"};
-static const char twcc_uri[] =
-    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
-
 static void remove_codec(peerc_sdp_codec_set *set, size_t i)
 {
     peerc_sdp_codec *c = &set->items[i];
@@ -63,31 +56,6 @@ void peerc__pc_strip_vp9_profiles(peerc_sdp_codec_set *set)
         }
 }
 
-void peerc__pc_strip_unsupported(peerc_sdp_codec_set *codecs, peerc_sdp_extmaps *x)
-{
-    for (size_t i = 0; codecs && i < codecs->count; i++) {
-        peerc_sdp_strv *fb = &codecs->items[i].rtcp_fb;
-        for (size_t j = 0; j < fb->count;) {
-            if (strcmp(fb->items[j], unsupported_fb[0]) == 0) {
-                free(fb->items[j]);
-                memmove(&fb->items[j], &fb->items[j + 1], (fb->count - j - 1) * sizeof *fb->items);
-                fb->count--;
-            } else {
-                j++;
-            }
-        }
-    }
-    for (size_t i = 0; x && i < x->count;) {
-        if (strcmp(x->items[i].uri, twcc_uri) == 0) {
-            free(x->items[i].uri);
-            free(x->items[i].attributes);
-            memmove(&x->items[i], &x->items[i + 1], (x->count - i - 1) * sizeof *x->items);
-            x->count--;
-        } else {
-            i++;
-        }
-    }
-}
 
 /* ------------------------------------------------------------- H.264 */
 

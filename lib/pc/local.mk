@@ -13,4 +13,5 @@ libpeerc_internal_la_SOURCES += \
 	lib/pc/negotiation.c \
 	lib/pc/codec-choice.c \
 	lib/pc/media-apply.c \
-	lib/pc/media-transport.c
+	lib/pc/media-transport.c \
+	lib/pc/twcc-feedback.c

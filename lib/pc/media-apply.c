@@ -158,7 +158,8 @@ static void configure_sender(peerc_transceiver *t, const peerc_sdp_codec *c, int
     cfg->mid_ext_id = ext_id(x, "urn:ietf:params:rtp-hdrext:sdes:mid");
     g_strlcpy(cfg->mid, t->mid, sizeof cfg->mid);
     cfg->abs_send_time_ext_id = ext_id(x, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time");
-    cfg->twcc_ext_id = 0;
+    cfg->twcc_ext_id =
+        ext_id(x, "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
     cfg->audio_level_ext_id = ext_id(x, "urn:ietf:params:rtp-hdrext:ssrc-audio-level");
     cfg->opus_fec = c->fmtp && peerc__sdp_fmtp_param(c->fmtp, "useinbandfec", fec, sizeof fec) &&
                     strcmp(fec, "1") == 0;

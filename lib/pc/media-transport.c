@@ -23,6 +23,7 @@
 #define POLL_MS 10
 #define REPORT_MS 1000
 #define MID_URI "urn:ietf:params:rtp-hdrext:sdes:mid"
+#define TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 #define NTP_UNIX_OFFSET 2208988800ULL
 
 static int64_t now_ms(void)
@@ -46,7 +47,7 @@ static peerc_transceiver *transceiver_at(const peerc_pc *pc, guint i)
 
 /* --------------------------------------------------------------- sending */
 
-static void send_protected_rtcp(peerc_pc *pc, const uint8_t *pkt, size_t len)
+void peerc__pc_media_send_rtcp(peerc_pc *pc, const uint8_t *pkt, size_t len)
 {
     uint32_t buf[WORDS];
     size_t n = len;
@@ -75,6 +76,8 @@ static void send_rtp(peerc_pc *pc, peerc_transceiver *t, const uint8_t *pkt, siz
     memcpy(buf, pkt, len);
     if (t->send_cfg.abs_send_time_ext_id)
         stamp_abs_send_time((uint8_t *)buf, n, t->send_cfg.abs_send_time_ext_id);
+    if (t->send_cfg.twcc_ext_id)
+        peerc__pc_twcc_stamp(pc, (uint8_t *)buf, n, t->send_cfg.twcc_ext_id);
     if (peerc__srtp_protect_rtp(pc->srtp, (uint8_t *)buf, &n, sizeof buf) == PEERC_OK)
         peerc__ice_send(pc->ice, (const uint8_t *)buf, n);
 }
@@ -149,7 +152,7 @@ static void recv_encoded(void *ud, const peerc_media_encoded *frame)
 static void recv_feedback(void *ud, const uint8_t *pkt, size_t len)
 {
     peerc_transceiver *t = ud;
-    send_protected_rtcp(t->pc, pkt, len);
+    peerc__pc_media_send_rtcp(t->pc, pkt, len);
 }
 
 const peerc_rtp_receiver_callbacks peerc__pc_receiver_callbacks = {
@@ -164,12 +167,18 @@ void peerc__pc_media_map_ssrc(peerc_pc *pc, uint32_t ssrc, peerc_transceiver *t)
     g_hash_table_insert(pc->ssrc_map, GUINT_TO_POINTER(ssrc), t);
 }
 
-static uint8_t mid_ext_id(const peerc_transceiver *t)
+/* One-byte-form id of uri in t's negotiated map (each m-line has its own). */
+static uint8_t ext_id_of(const peerc_transceiver *t, const char *uri)
 {
     for (size_t i = 0; i < t->extmaps.count; i++)
-        if (strcmp(t->extmaps.items[i].uri, MID_URI) == 0 && t->extmaps.items[i].id <= 14)
+        if (strcmp(t->extmaps.items[i].uri, uri) == 0 && t->extmaps.items[i].id <= 14)
             return (uint8_t)t->extmaps.items[i].id;
     return 0;
+}
+
+static uint8_t mid_ext_id(const peerc_transceiver *t)
+{
+    return ext_id_of(t, MID_URI);
 }
 
 static peerc_transceiver *route_by_mid(peerc_pc *pc, const peerc_rtp_packet *p)
@@ -236,6 +245,7 @@ static void receive_rtp(peerc_pc *pc, uint8_t *buf, size_t len)
         pc->media_dropped++;
         return;
     }
+    peerc__pc_twcc_received(pc, &p, ext_id_of(t, TWCC_URI), g_get_monotonic_time());
     peerc__rtp_receiver_receive(t->receiver, &p, now_ms());
 }
 
@@ -298,6 +308,8 @@ static void on_feedback(peerc_pc *pc, const peerc_rtp_rtcp_header *h)
         return;
     if (fb.type == PEERC_RTP_RTCP_RTPFB && fb.fmt == PEERC_RTP_RTCP_FMT_NACK)
         on_nack(pc, &fb);
+    else if (fb.type == PEERC_RTP_RTCP_RTPFB && fb.fmt == PEERC_RTP_RTCP_FMT_TWCC)
+        peerc__pc_twcc_on_feedback(pc, &fb);
     else if (fb.type == PEERC_RTP_RTCP_PSFB &&
              (fb.fmt == PEERC_RTP_RTCP_FMT_PLI || fb.fmt == PEERC_RTP_RTCP_FMT_FIR))
         on_keyframe_request(pc, &fb);
@@ -521,7 +533,7 @@ static gboolean report_tick(gpointer data)
     write_reports(pc, &c, now_ntp(), &ssrc);
     write_remb(pc, &c, ssrc, interval > 0 ? interval : 1.0);
     update_fps(pc, now);
-    send_protected_rtcp(pc, (const uint8_t *)c.words, c.len);
+    peerc__pc_media_send_rtcp(pc, (const uint8_t *)c.words, c.len);
     peerc__pc_leave(pc);
     return G_SOURCE_CONTINUE;
 }
@@ -538,6 +550,8 @@ static gboolean poll_tick(gpointer data)
         if (t->receiver)
             peerc__rtp_receiver_poll(t->receiver, now);
     }
+    if (!pc->closed)
+        peerc__pc_twcc_tick(pc, now);
     peerc__pc_leave(pc);
     return G_SOURCE_CONTINUE;
 }

@@ -122,8 +122,6 @@ int peerc__media_kind_from_sdp_name(const char *s); /* 0 when neither */
 peerc_transceiver *peerc__pc_transceiver_by_mid(const peerc_pc *pc, const char *mid);
 
 /* ---- codec-choice.c */
-/* What we cannot act on yet (transport-cc) leaves offers and answers. */
-void peerc__pc_strip_unsupported(peerc_sdp_codec_set *codecs, peerc_sdp_extmaps *x);
 /* VP9 profiles other than 0, with their rtx entries. */
 void peerc__pc_strip_vp9_profiles(peerc_sdp_codec_set *set);
 /* ENCODED H.264 tracks: H.264 first in offers / the matching offered one
@@ -177,6 +175,21 @@ void peerc__pc_media_free(peerc_pc *pc);
 void peerc__pc_media_sender_output(void *ud, const uint8_t *pkt, size_t len, int retransmission);
 /* Receiver callbacks (worker). */
 extern const peerc_rtp_receiver_callbacks peerc__pc_receiver_callbacks;
+/* Plain RTCP to protect and send (worker). */
+void peerc__pc_media_send_rtcp(peerc_pc *pc, const uint8_t *pkt, size_t len);
+
+/* ---- twcc-feedback.c (transport-wide congestion control) */
+struct peerc_rtp_packet;
+struct peerc_rtp_rtcp_fb;
+/* Write the next transport-wide sequence number into an outgoing packet. */
+void peerc__pc_twcc_stamp(peerc_pc *pc, uint8_t *pkt, size_t len, uint8_t id);
+/* Note the arrival of a received packet carrying the extension (id 0: none). */
+void peerc__pc_twcc_received(peerc_pc *pc, const struct peerc_rtp_packet *p, uint8_t id,
+                             int64_t now_us);
+/* Send feedback when due (poll timer). */
+void peerc__pc_twcc_tick(peerc_pc *pc, int64_t now_ms);
+void peerc__pc_twcc_on_feedback(peerc_pc *pc, const struct peerc_rtp_rtcp_fb *fb);
+
 /* Fault injection for tests: drop this fraction (0..1) of incoming RTP
  * packets, chosen by a deterministic generator seeded with seed.  Any
  * thread; takes effect on the worker. */

@@ -166,7 +166,6 @@ static void offer_media(sections *s, peerc_pc *pc, peerc_transceiver *t)
         if (peerc__pc_sends_encoded(t, PEERC_VIDEO_CODEC_H264))
             peerc__pc_offer_h264_first(codecs);
     }
-    peerc__pc_strip_unsupported(codecs, maps);
     add_media(s, pc, t, codecs, maps, t->direction, NULL);
 }
 
@@ -262,7 +261,6 @@ static int answer_media(sections *s, peerc_pc *pc, const peerc_sdp *offer, size_
         peerc__sdp_remote_media_clear(&rm);
         return rc;
     }
-    peerc__pc_strip_unsupported(codecs, maps);
     peerc__pc_strip_vp9_profiles(codecs);
     if (peerc__pc_sends_encoded(t, PEERC_VIDEO_CODEC_H264))
         peerc__pc_answer_h264_first(&rm.mc.codecs, codecs);

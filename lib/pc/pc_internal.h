@@ -14,11 +14,31 @@
 #include "core/error.h"
 #include "ice/ice.h"
 #include "ice/url.h"
+#include "rtp/seq.h"
 
 struct peerc_sdp;
 struct peerc_cert;
 struct peerc_dtls;
 struct peerc_dcm;
+
+/* One received packet's transport-wide sequence number and arrival. */
+typedef struct twcc_arrival {
+    int64_t seq;
+    int64_t arrival_us;
+} twcc_arrival;
+
+/* Transport-wide congestion control state (twcc-feedback.c). */
+typedef struct pc_twcc {
+    uint16_t next_send_seq;
+    gboolean started;
+    peerc_rtp_unwrapper unwrap;
+    twcc_arrival pending[512];
+    size_t n;
+    uint32_t media_ssrc;
+    uint8_t fb_count;
+    int64_t last_feedback_ms;
+    uint64_t feedback_sent, feedback_received, packets_acked;
+} pc_twcc;
 
 typedef enum pc_dtls_state {
     PC_DTLS_NEW,
@@ -99,6 +119,7 @@ struct peerc_pc {
     unsigned next_mid;
     int64_t last_report_ms;
     uint64_t media_dropped;   /* SRTP failures, unroutable packets */
+    pc_twcc twcc;
     int loss_ppm;             /* test fault injection */
     uint32_t loss_state;      /* its generator, worker only */
 };

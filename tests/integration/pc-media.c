@@ -13,6 +13,7 @@
 
 #include "media/frame.h"
 #include "media/testsrc.h"
+#include "pc/pc_internal.h"
 
 #define AUDIO_KEEP 24000 /* last 0.5 s of received PCM */
 
@@ -160,6 +161,18 @@ static void check_video(const char *who, rx *r)
     pthread_mutex_unlock(&h_lock);
 }
 
+typedef struct twcc_args {
+    peerc_pc *pc;
+    pc_twcc *out;
+} twcc_args;
+
+static int read_twcc(void *arg)
+{
+    twcc_args *a = arg;
+    *a->out = a->pc->twcc;
+    return PEERC_OK;
+}
+
 static void check_stats(const char *who, peerc_transceiver *t, const char *codec)
 {
     peerc_rtp_stats st;
@@ -258,6 +271,18 @@ int main(void)
     ok(peerc_transceiver_current_direction(a_vt) == PEERC_DIRECTION_SENDRECV,
        "A's video is sendrecv");
     check_stats("A video", a_vt, "video/VP8");
+    /* Internal counters, read on the worker: transport-wide congestion
+     * control feedback flows and acknowledges what was sent. */
+    {
+        pc_twcc ta, tb;
+        twcc_args qa = {a.pc, &ta}, qb = {b.pc, &tb};
+        peerc__ctx_call(ctx, read_twcc, &qa);
+        peerc__ctx_call(ctx, read_twcc, &qb);
+        ok(tb.feedback_sent > 0 && ta.feedback_received > 0 && ta.packets_acked > 0,
+           "transport-cc feedback: B sent %llu reports, A read %llu acknowledging %llu packets",
+           (unsigned long long)tb.feedback_sent, (unsigned long long)ta.feedback_received,
+           (unsigned long long)ta.packets_acked);
+    }
     check_stats("B audio", b_at, "audio/opus");
 
     /* Mid-call: A stops sending video; B's remove_track fires after the
