@@ -4,7 +4,7 @@
 
 PEERC_DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config
   libglib2.0-dev libnice-dev libssl-dev libsrtp2-dev libusrsctp-dev libopus-dev libvpx-dev libasound2-dev libjson-glib-dev
-  abigail-tools python3 python3-aiortc chromium coturn"
+  abigail-tools python3 python3-aiortc chromium coturn gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice python3-gst-1.0 gir1.2-gst-plugins-bad-1.0"
 
 peerc_install_packages() {
     local missing=() wanted=$PEERC_DEBIAN_PACKAGES
