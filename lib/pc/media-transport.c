@@ -468,7 +468,8 @@ static void write_reports(peerc_pc *pc, compound *c, uint64_t ntp, uint32_t *fir
 }
 
 /*
- * REMB (draft-alvestrand-rmcat-remb-03) from a simple receive-side rule:
+ * REMB (draft-alvestrand-rmcat-remb-03), for video streams without
+ * transport-cc, from a simple receive-side rule:
  * allow 1.5x what arrived over the last report interval (so the sender can
  * probe upwards), at least 300 kbps, at most 8 Mbps; when more than 10% was
  * lost, hold at what arrives.  Peers without REMB fall back to their
@@ -484,7 +485,9 @@ static void write_remb(peerc_pc *pc, compound *c, uint32_t sender_ssrc, double i
         peerc_transceiver *t = transceiver_at(pc, i);
         peerc_rtp_receiver_stats rs;
         uint32_t ssrc;
-        if (!t->receiver || t->kind != PEERC_MEDIA_KIND_VIDEO)
+        /* With transport-cc the peer estimates from our feedback, and a
+         * REMB would only cap its probing (libwebrtc sends one or the other). */
+        if (!t->receiver || t->kind != PEERC_MEDIA_KIND_VIDEO || ext_id_of(t, TWCC_URI))
             continue;
         ssrc = peerc__rtp_receiver_remote_ssrc(t->receiver);
         peerc__rtp_receiver_get_stats(t->receiver, &rs);
