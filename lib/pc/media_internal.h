@@ -28,6 +28,7 @@ struct peerc_track {
     gboolean remote;
     peerc_track_source source;
     int32_t codec;        /* ENCODED tracks: peerc_video_codec */
+    gboolean kf_deferred; /* keyframe request raised inside a push (pushing thread only) */
     pthread_mutex_t lock;      /* state, attached */
     pthread_mutex_t push_lock; /* one encode at a time; attach/detach wait for it */
     pthread_mutex_t sink_lock; /* recursive; held while a sink runs, so set_sink

@@ -18,6 +18,8 @@
 #include "media/source.h"
 
 static __thread char track_error[PEERC_ERRBUF_SIZE];
+/* The ENCODED track whose push runs on this thread (push_lock held). */
+static __thread peerc_track *pushing_track;
 
 static int track_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int track_fail(int code, const char *fmt, ...)
@@ -253,6 +255,7 @@ int peerc_track_push_encoded(peerc_track *t, const peerc_encoded_frame *f)
     e = (peerc_media_encoded){f->data, f->len, f->keyframe ? 1 : 0, f->width, f->height,
                              f->timestamp_us};
     pthread_mutex_lock(&t->push_lock);
+    pushing_track = t;
     for (guint i = 0; i < t->attached->len; i++) {
         peerc_transceiver *tr = g_ptr_array_index(t->attached, i);
         if (tr->sender)
@@ -262,7 +265,14 @@ int peerc_track_push_encoded(peerc_track *t, const peerc_encoded_frame *f)
                                                : PEERC_MEDIA_CODEC_DEFAULT,
                                            &e);
     }
+    pushing_track = NULL;
     pthread_mutex_unlock(&t->push_lock);
+    /* a request raised inside the push (a sender resumed) goes out now,
+     * so the handler may push the keyframe at once */
+    if (t->kf_deferred) {
+        t->kf_deferred = FALSE;
+        peerc__track_keyframe_requested(t);
+    }
     return PEERC_OK;
 }
 
@@ -270,6 +280,10 @@ int peerc_track_push_encoded(peerc_track *t, const peerc_encoded_frame *f)
 void peerc__track_keyframe_requested(void *ud)
 {
     peerc_track *t = ud;
+    if (pushing_track == t) {
+        t->kf_deferred = TRUE; /* push_lock is held: fire after the push */
+        return;
+    }
     pthread_mutex_lock(&t->sink_lock);
     if (t->has_sink && t->sink.keyframe_requested)
         t->sink.keyframe_requested(t, t->sink_ud);
