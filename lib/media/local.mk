@@ -1,6 +1,7 @@
 # lib/media: codec wrappers (libvpx VP8, libopus) and built-in test sources
 libpeerc_internal_la_SOURCES += \
 	lib/media/frame.c lib/media/frame.h \
+	lib/media/vpxenc-common.c lib/media/vpxenc-common.h \
 	lib/media/vp8enc.c lib/media/vp8enc.h \
 	lib/media/vp8dec.c lib/media/vp8dec.h \
 	lib/media/vp9enc.c lib/media/vp9enc.h \

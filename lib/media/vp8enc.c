@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "media/vpxenc-common.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -13,16 +14,12 @@
 #include <vpx/vp8cx.h>
 #include <vpx/vpx_encoder.h>
 
-/* RTP's clock for video (RFC 7741 §4.1), so pts map to RTP timestamps. */
-#define TIMEBASE 90000
-
 struct peerc_vp8enc {
     peerc_vp8enc_config cfg;
     vpx_codec_ctx_t codec;
     vpx_codec_enc_cfg_t vcfg;
     int inited;
-    int64_t first_ts_us; /* pts are relative to it, keeping them small for libvpx */
-    int64_t last_pts;
+    peerc_vpx_clock clock;
     atomic_int keyframe_requested;
     atomic_uint target_kbps;
     uint32_t applied_kbps;
@@ -103,15 +100,9 @@ void peerc__vp8enc_free(peerc_vp8enc *e)
     free(e);
 }
 
-static int control(peerc_vp8enc *e, int id, int value, const char *name)
+static int vpx_control(peerc_vp8enc *e, int id, int value, const char *name)
 {
-    /* vpx_codec_control is variadic on the id's type; every control we set
-     * takes an int or unsigned int. */
-    if (vpx_codec_control_(&e->codec, id, value) != VPX_CODEC_OK)
-        return peerc__errorf(e->err, sizeof e->err, PEERC_E_INTERNAL, "%s: %s", name,
-                             vpx_codec_error_detail(&e->codec) ? vpx_codec_error_detail(&e->codec)
-                                                               : vpx_codec_error(&e->codec));
-    return PEERC_OK;
+    return peerc__vpx_control(&e->codec, id, value, name, e->err, sizeof e->err);
 }
 
 static int setup(peerc_vp8enc *e, uint32_t w, uint32_t h)
@@ -125,7 +116,7 @@ static int setup(peerc_vp8enc *e, uint32_t w, uint32_t h)
     c->g_h = h;
     c->g_threads = 1;
     c->g_timebase.num = 1;
-    c->g_timebase.den = TIMEBASE;
+    c->g_timebase.den = PEERC_VPX_TIMEBASE;
     c->g_lag_in_frames = 0;
     c->g_pass = VPX_RC_ONE_PASS;
     /* Entropy contexts are reset every frame, so a lost frame only costs
@@ -163,16 +154,16 @@ static int setup(peerc_vp8enc *e, uint32_t w, uint32_t h)
     unsigned intra_pct = (unsigned)(c->rc_buf_optimal_sz * 0.5 * e->cfg.fps / 10);
     if (intra_pct < 300)
         intra_pct = 300;
-    int rc = control(e, VP8E_SET_CPUUSED, e->cfg.cpu_used, "VP8E_SET_CPUUSED");
+    int rc = vpx_control(e, VP8E_SET_CPUUSED, e->cfg.cpu_used, "VP8E_SET_CPUUSED");
     if (rc == PEERC_OK) /* the denoiser costs time and camera noise is what we send */
-        rc = control(e, VP8E_SET_NOISE_SENSITIVITY, 0, "VP8E_SET_NOISE_SENSITIVITY");
+        rc = vpx_control(e, VP8E_SET_NOISE_SENSITIVITY, 0, "VP8E_SET_NOISE_SENSITIVITY");
     if (rc == PEERC_OK) /* skip unchanged macroblocks cheaply */
-        rc = control(e, VP8E_SET_STATIC_THRESHOLD, 1, "VP8E_SET_STATIC_THRESHOLD");
+        rc = vpx_control(e, VP8E_SET_STATIC_THRESHOLD, 1, "VP8E_SET_STATIC_THRESHOLD");
     if (rc == PEERC_OK) /* one partition: RFC 7741 payloading needs no partition ids */
-        rc = control(e, VP8E_SET_TOKEN_PARTITIONS, VP8_ONE_TOKENPARTITION,
+        rc = vpx_control(e, VP8E_SET_TOKEN_PARTITIONS, VP8_ONE_TOKENPARTITION,
                      "VP8E_SET_TOKEN_PARTITIONS");
     if (rc == PEERC_OK)
-        rc = control(e, VP8E_SET_MAX_INTRA_BITRATE_PCT, (int)intra_pct,
+        rc = vpx_control(e, VP8E_SET_MAX_INTRA_BITRATE_PCT, (int)intra_pct,
                      "VP8E_SET_MAX_INTRA_BITRATE_PCT");
     if (rc != PEERC_OK) {
         teardown(e);
@@ -183,58 +174,6 @@ static int setup(peerc_vp8enc *e, uint32_t w, uint32_t h)
     e->stats.reinits++;
     PEERC_DEBUG("media", "VP8 encoder %ux%u, %u kbps, cpu_used %d", w, h, e->applied_kbps,
                 e->cfg.cpu_used);
-    return PEERC_OK;
-}
-
-/* Timestamp (us, caller's origin) -> strictly increasing pts (90 kHz,
- * relative to the first frame) and this frame's duration. */
-static void timing(peerc_vp8enc *e, int64_t ts_us, vpx_codec_pts_t *pts, unsigned long *duration)
-{
-    int64_t rel;
-    if (e->stats.frames_in == 0)
-        e->first_ts_us = ts_us;
-    if (__builtin_sub_overflow(ts_us, e->first_ts_us, &rel) || rel < 0)
-        rel = 0;
-    int64_t p = rel / 1000000 * TIMEBASE + rel % 1000000 * TIMEBASE / 1000000;
-    if (e->stats.frames_in == 0) {
-        *duration = TIMEBASE / e->cfg.fps;
-        p = 0;
-    } else {
-        if (p <= e->last_pts)
-            p = e->last_pts + 1;
-        int64_t d = p - e->last_pts;
-        /* A long pause must not hand rate control a second of budget. */
-        *duration = (unsigned long)(d > TIMEBASE ? TIMEBASE : d);
-    }
-    e->last_pts = p;
-    *pts = p;
-}
-
-static int collect(peerc_vp8enc *e, peerc_media_encoded *out)
-{
-    vpx_codec_iter_t iter = NULL;
-    const vpx_codec_cx_pkt_t *pkt;
-    int frames = 0;
-    while ((pkt = vpx_codec_get_cx_data(&e->codec, &iter)) != NULL) {
-        if (pkt->kind != VPX_CODEC_CX_FRAME_PKT)
-            continue;
-        /* Lag 0 and no partitions: exactly one frame per input. */
-        if (++frames > 1)
-            return peerc__errorf(e->err, sizeof e->err, PEERC_E_INTERNAL,
-                                 "libvpx returned several frames for one input");
-        size_t n = pkt->data.frame.sz;
-        if (n > e->out_cap) {
-            uint8_t *b = realloc(e->out, n);
-            if (!b)
-                return peerc__errorf(e->err, sizeof e->err, PEERC_E_NO_MEMORY, "out of memory");
-            e->out = b;
-            e->out_cap = n;
-        }
-        memcpy(e->out, pkt->data.frame.buf, n);
-        out->data = e->out;
-        out->size = n;
-        out->keyframe = (pkt->data.frame.flags & VPX_FRAME_IS_KEY) != 0;
-    }
     return PEERC_OK;
 }
 
@@ -256,32 +195,18 @@ int peerc__vp8enc_encode(peerc_vp8enc *e, const peerc_media_i420 *in, peerc_medi
         if (rc != PEERC_OK)
             return rc;
     }
-    uint32_t kbps = atomic_load(&e->target_kbps);
-    if (kbps != e->applied_kbps) {
-        e->vcfg.rc_target_bitrate = kbps;
-        vpx_codec_err_t verr = vpx_codec_enc_config_set(&e->codec, &e->vcfg);
-        if (verr != VPX_CODEC_OK)
-            return peerc__errorf(e->err, sizeof e->err, PEERC_E_INTERNAL,
-                                 "bitrate %u kbps refused: %s", kbps,
-                                 vpx_codec_err_to_string(verr));
-        e->applied_kbps = kbps;
-    }
-
-    /* Wrap the caller's planes without copying; vpx_img_wrap only fills in
-     * the geometry, the plane pointers and strides are set here. */
+    rc = peerc__vpx_apply_bitrate(&e->codec, &e->vcfg, atomic_load(&e->target_kbps),
+                                  &e->applied_kbps, e->err, sizeof e->err);
     vpx_image_t img;
-    if (!vpx_img_wrap(&img, VPX_IMG_FMT_I420, in->width, in->height, 1, (unsigned char *)in->y))
-        return peerc__errorf(e->err, sizeof e->err, PEERC_E_INTERNAL, "vpx_img_wrap failed");
-    img.planes[VPX_PLANE_Y] = (unsigned char *)in->y;
-    img.planes[VPX_PLANE_U] = (unsigned char *)in->u;
-    img.planes[VPX_PLANE_V] = (unsigned char *)in->v;
-    img.stride[VPX_PLANE_Y] = in->stride_y;
-    img.stride[VPX_PLANE_U] = in->stride_u;
-    img.stride[VPX_PLANE_V] = in->stride_v;
+    if (rc == PEERC_OK)
+        rc = peerc__vpx_wrap(in, &img, e->err, sizeof e->err);
+    if (rc != PEERC_OK)
+        return rc;
 
     vpx_codec_pts_t pts;
     unsigned long duration;
-    timing(e, in->timestamp_us, &pts, &duration);
+    peerc__vpx_timing(&e->clock, e->stats.frames_in == 0, e->cfg.fps, in->timestamp_us, &pts,
+                      &duration);
     e->stats.frames_in++;
 
     vpx_enc_frame_flags_t flags = 0;
@@ -295,7 +220,7 @@ int peerc__vp8enc_encode(peerc_vp8enc *e, const peerc_media_i420 *in, peerc_medi
                              vpx_codec_err_to_string(verr), detail ? ": " : "",
                              detail ? detail : "");
     }
-    rc = collect(e, out);
+    rc = peerc__vpx_collect(&e->codec, &e->out, &e->out_cap, out, e->err, sizeof e->err);
     if (rc != PEERC_OK)
         return rc;
     out->width = in->width;

@@ -9,6 +9,7 @@ libpeerc_internal_la_SOURCES += \
 	lib/rtp/source.h lib/rtp/source.c \
 	lib/rtp/nack.h lib/rtp/nack.c \
 	lib/rtp/assembler.h lib/rtp/assembler.c \
+	lib/rtp/depacketizer.h lib/rtp/depacketizer.c \
 	lib/rtp/vp8.h lib/rtp/vp8.c \
 	lib/rtp/h264.h lib/rtp/h264.c \
 	lib/rtp/vp9.h lib/rtp/vp9.c \

@@ -8,6 +8,7 @@
 #define PEERC_RTP_VP8_H
 
 #include "rtp/assembler.h"
+#include "rtp/depacketizer.h"
 #include "rtp/packet.h"
 #include "rtp/seq.h"
 
@@ -93,20 +94,24 @@ int peerc__rtp_vp8_to_asm_packet(const peerc_rtp_packet *rtp, int64_t ext_seq, i
  * packets is dropped and reported through cfg->on_drop and the counters;
  * with wait_keyframe, decoding resumes at the next key frame).  Use the
  * jitter buffer (rtp/jitter.h) to wait for retransmissions instead. */
-typedef struct peerc_rtp_vp8_depacketizer {
-    peerc_rtp_assembler as;
-    peerc_rtp_unwrapper unwrap;
-    uint64_t packets_invalid;
-} peerc_rtp_vp8_depacketizer;
+typedef peerc_rtp_depacketizer peerc_rtp_vp8_depacketizer;
 
+/* A depacketizer (rtp/depacketizer.h) reading VP8 packets. */
 int peerc__rtp_vp8_depacketizer_init(peerc_rtp_vp8_depacketizer *d,
                                      const peerc_rtp_asm_config *cfg);
-void peerc__rtp_vp8_depacketizer_free(peerc_rtp_vp8_depacketizer *d);
-/* 1 stored, 0 ignored (duplicate/late), PEERC_E_SYNTAX (counted in
- * packets_invalid), PEERC_E_NO_MEMORY. */
-int peerc__rtp_vp8_depacketizer_push(peerc_rtp_vp8_depacketizer *d, const peerc_rtp_packet *rtp,
-                                     int64_t arrival_ms);
-/* Next assembled frame in order: 1, or 0 if none is ready. */
-int peerc__rtp_vp8_depacketizer_pop(peerc_rtp_vp8_depacketizer *d, peerc_rtp_frame *out);
+static inline void peerc__rtp_vp8_depacketizer_free(peerc_rtp_vp8_depacketizer *d)
+{
+    peerc__rtp_depacketizer_free(d);
+}
+static inline int peerc__rtp_vp8_depacketizer_push(peerc_rtp_vp8_depacketizer *d,
+                                                   const peerc_rtp_packet *rtp, int64_t arrival_ms)
+{
+    return peerc__rtp_depacketizer_push(d, rtp, arrival_ms);
+}
+static inline int peerc__rtp_vp8_depacketizer_pop(peerc_rtp_vp8_depacketizer *d,
+                                                  peerc_rtp_frame *out)
+{
+    return peerc__rtp_depacketizer_pop(d, out);
+}
 
 #endif

@@ -418,43 +418,14 @@ int peerc__rtp_vp9_to_asm_packet(const peerc_rtp_packet *rtp, int64_t ext_seq, i
     return PEERC_OK;
 }
 
-int peerc__rtp_vp9_depacketizer_init(peerc_rtp_vp9_depacketizer *d, const peerc_rtp_asm_config *cfg)
+static int vp9_to_asm(const peerc_rtp_packet *rtp, int64_t ext_seq, int64_t arrival_ms,
+                      peerc_rtp_asm_packet *out)
 {
-    if (!d)
-        return PEERC_E_INVALID_ARGUMENT;
-    memset(d, 0, sizeof *d);
-    peerc__rtp_unwrapper_init(&d->unwrap);
-    return peerc__rtp_asm_init(&d->as, cfg);
+    return peerc__rtp_vp9_to_asm_packet(rtp, ext_seq, arrival_ms, out, NULL);
 }
 
-void peerc__rtp_vp9_depacketizer_free(peerc_rtp_vp9_depacketizer *d)
+int peerc__rtp_vp9_depacketizer_init(peerc_rtp_vp9_depacketizer *d,
+                                     const peerc_rtp_asm_config *cfg)
 {
-    if (d)
-        peerc__rtp_asm_free(&d->as);
-}
-
-int peerc__rtp_vp9_depacketizer_push(peerc_rtp_vp9_depacketizer *d, const peerc_rtp_packet *rtp,
-                                     int64_t arrival_ms)
-{
-    peerc_rtp_asm_packet ap;
-    if (!d || !rtp)
-        return PEERC_E_INVALID_ARGUMENT;
-    int rc = peerc__rtp_vp9_to_asm_packet(rtp, 0, arrival_ms, &ap, NULL);
-    if (rc) {
-        d->packets_invalid++;
-        return rc;
-    }
-    ap.seq = peerc__rtp_unwrap(&d->unwrap, rtp->seq);
-    return peerc__rtp_asm_insert(&d->as, &ap);
-}
-
-int peerc__rtp_vp9_depacketizer_pop(peerc_rtp_vp9_depacketizer *d, peerc_rtp_frame *out)
-{
-    for (;;) {
-        int rc = peerc__rtp_asm_pop(&d->as, out);
-        if (rc != 0)
-            return rc;
-        if (!peerc__rtp_asm_skip_to_complete(&d->as))
-            return 0;
-    }
+    return peerc__rtp_depacketizer_init(d, cfg, vp9_to_asm);
 }

@@ -28,6 +28,7 @@
 #define PEERC_RTP_VP9_H
 
 #include "rtp/assembler.h"
+#include "rtp/depacketizer.h"
 #include "rtp/packet.h"
 #include "rtp/seq.h"
 
@@ -138,20 +139,24 @@ int peerc__rtp_vp9_to_asm_packet(const peerc_rtp_packet *rtp, int64_t ext_seq, i
  * missing packets is dropped as soon as a later one is complete (reported
  * through cfg->on_drop); with wait_keyframe, decoding resumes at the next
  * keyframe. */
-typedef struct peerc_rtp_vp9_depacketizer {
-    peerc_rtp_assembler as;
-    peerc_rtp_unwrapper unwrap;
-    uint64_t packets_invalid;
-} peerc_rtp_vp9_depacketizer;
+typedef peerc_rtp_depacketizer peerc_rtp_vp9_depacketizer;
 
+/* A depacketizer (rtp/depacketizer.h) reading VP9 packets. */
 int peerc__rtp_vp9_depacketizer_init(peerc_rtp_vp9_depacketizer *d,
                                      const peerc_rtp_asm_config *cfg);
-void peerc__rtp_vp9_depacketizer_free(peerc_rtp_vp9_depacketizer *d);
-/* 1 stored, 0 ignored (duplicate/late), PEERC_E_SYNTAX (counted in
- * packets_invalid), PEERC_E_NO_MEMORY. */
-int peerc__rtp_vp9_depacketizer_push(peerc_rtp_vp9_depacketizer *d, const peerc_rtp_packet *rtp,
-                                     int64_t arrival_ms);
-/* Next assembled frame in order: 1, or 0 if none is ready. */
-int peerc__rtp_vp9_depacketizer_pop(peerc_rtp_vp9_depacketizer *d, peerc_rtp_frame *out);
+static inline void peerc__rtp_vp9_depacketizer_free(peerc_rtp_vp9_depacketizer *d)
+{
+    peerc__rtp_depacketizer_free(d);
+}
+static inline int peerc__rtp_vp9_depacketizer_push(peerc_rtp_vp9_depacketizer *d,
+                                                   const peerc_rtp_packet *rtp, int64_t arrival_ms)
+{
+    return peerc__rtp_depacketizer_push(d, rtp, arrival_ms);
+}
+static inline int peerc__rtp_vp9_depacketizer_pop(peerc_rtp_vp9_depacketizer *d,
+                                                  peerc_rtp_frame *out)
+{
+    return peerc__rtp_depacketizer_pop(d, out);
+}
 
 #endif
