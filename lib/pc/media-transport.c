@@ -22,8 +22,6 @@
 #define WORDS ((MAX_PLAIN + PEERC_SRTP_MAX_TRAILER + 3) / 4)
 #define POLL_MS 10
 #define REPORT_MS 1000
-#define MID_URI "urn:ietf:params:rtp-hdrext:sdes:mid"
-#define TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 #define NTP_UNIX_OFFSET 2208988800ULL
 
 static int64_t now_ms(void)
@@ -167,25 +165,11 @@ void peerc__pc_media_map_ssrc(peerc_pc *pc, uint32_t ssrc, peerc_transceiver *t)
     g_hash_table_insert(pc->ssrc_map, GUINT_TO_POINTER(ssrc), t);
 }
 
-/* One-byte-form id of uri in t's negotiated map (each m-line has its own). */
-static uint8_t ext_id_of(const peerc_transceiver *t, const char *uri)
-{
-    for (size_t i = 0; i < t->extmaps.count; i++)
-        if (strcmp(t->extmaps.items[i].uri, uri) == 0 && t->extmaps.items[i].id <= 14)
-            return (uint8_t)t->extmaps.items[i].id;
-    return 0;
-}
-
-static uint8_t mid_ext_id(const peerc_transceiver *t)
-{
-    return ext_id_of(t, MID_URI);
-}
-
 static peerc_transceiver *route_by_mid(peerc_pc *pc, const peerc_rtp_packet *p)
 {
     for (guint i = 0; i < pc->transceivers->len; i++) {
         peerc_transceiver *t = transceiver_at(pc, i);
-        uint8_t id = mid_ext_id(t);
+        uint8_t id = t->send_cfg.mid_ext_id; /* this m-line's map (media-apply.c) */
         const peerc_rtp_ext *x = id ? peerc__rtp_ext_get(p, id) : NULL;
         if (x && t->receiver && t->mid && strlen(t->mid) == x->len &&
             memcmp(t->mid, x->data, x->len) == 0)
@@ -245,7 +229,7 @@ static void receive_rtp(peerc_pc *pc, uint8_t *buf, size_t len)
         pc->media_dropped++;
         return;
     }
-    peerc__pc_twcc_received(pc, &p, ext_id_of(t, TWCC_URI), g_get_monotonic_time());
+    peerc__pc_twcc_received(pc, &p, t->send_cfg.twcc_ext_id, g_get_monotonic_time());
     peerc__rtp_receiver_receive(t->receiver, &p, now_ms());
 }
 
@@ -487,7 +471,8 @@ static void write_remb(peerc_pc *pc, compound *c, uint32_t sender_ssrc, double i
         uint32_t ssrc;
         /* With transport-cc the peer estimates from our feedback, and a
          * REMB would only cap its probing (libwebrtc sends one or the other). */
-        if (!t->receiver || t->kind != PEERC_MEDIA_KIND_VIDEO || ext_id_of(t, TWCC_URI))
+        if (!t->receiver || t->kind != PEERC_MEDIA_KIND_VIDEO ||
+            t->send_cfg.twcc_ext_id)
             continue;
         ssrc = peerc__rtp_receiver_remote_ssrc(t->receiver);
         peerc__rtp_receiver_get_stats(t->receiver, &rs);

@@ -58,7 +58,8 @@ struct peerc_transceiver {
     gboolean ever_sent;          /* a track was attached once: not reusable */
     uint32_t ssrc, rtx_ssrc;
     peerc_rtp_sender *sender;    /* exists while a track is attached */
-    peerc_rtp_sender_config send_cfg;
+    peerc_rtp_sender_config send_cfg; /* its extension ids are the m-line's map, also
+                                       * read when receiving (mid, transport-cc) */
     gboolean send_negotiated;    /* send_cfg holds negotiated values */
 
     /* receiver */
