@@ -49,4 +49,38 @@ static inline peerc_sdp *sample(const char *name)
     return sdp;
 }
 
+/* ---- for the builder tests (sdp-build, sdp-media) */
+
+#define FP "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"
+
+/* Valid local parameters: credentials, a fingerprint, session 1234 v1. */
+static inline void params(peerc_sdp_local_params *p)
+{
+    peerc__sdp_local_params_init(p);
+    p->ice_ufrag = "pcU1";
+    p->ice_pwd = "abcdefghij0123456789+/";
+    p->fingerprint_alg = "sha-256";
+    p->fingerprint = FP;
+    p->session_id = 1234;
+    p->session_version = 1;
+}
+
+/* Serialize and parse again: what we send must be what we can read. */
+static inline peerc_sdp *reparse(const peerc_sdp *sdp, char **text)
+{
+    char *s = peerc__sdp_serialize(sdp);
+    peerc_sdp *again = s ? parse_text(s) : NULL;
+    ok(again != NULL, "built SDP parses again");
+    if (text)
+        *text = s;
+    else
+        free(s);
+    return again;
+}
+
+static inline const char *group(const peerc_sdp *sdp)
+{
+    return peerc__sdp_session_attr(sdp, "group");
+}
+
 #endif
